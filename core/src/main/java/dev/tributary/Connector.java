@@ -1,0 +1,45 @@
+package dev.tributary;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What a connector author writes: the tables, and how to ask the source for rows after a
+ * position. Everything else — state, positions, the horizon, paging under the response limits,
+ * deletes, error responses, secrets hygiene — is the engine's.
+ *
+ * <p>Implementations are created once per container and may be called from one request at a
+ * time; hold clients (an {@code OkHttpClient}, a connection pool) in fields.
+ */
+public interface Connector {
+
+  /** The tables this connector delivers. Called once per container. */
+  Schema schema();
+
+  /**
+   * Reads one page of {@code read.table()}: rows strictly after {@code read.after()} (all rows when
+   * absent), with cursor below {@code read.upTo()}, in ascending {@code (cursor, tiebreaker)} order
+   * ({@code tiebreaker} order for a full-refresh table).
+   *
+   * <p>Throw {@link IOException} when the source fails (the call then fails and Fivetran retries
+   * from the last accepted state); throw {@link MissingSecretException} for a configuration
+   * problem.
+   */
+  Page read(TableRead read) throws IOException;
+
+  /**
+   * Answers Fivetran's setup test: can the source be reached with these secrets? Throw with a
+   * message that says what to fix. The default accepts everything.
+   */
+  default void test(Secrets secrets) throws IOException {}
+
+  /**
+   * The source's current time, if the connector can ask it (a database's {@code SELECT now()}, an
+   * HTTP {@code Date} header). The engine fixes each sync's horizon from it, so a host clock that
+   * runs ahead of the source cannot skip rows. Empty (the default) uses the host clock.
+   */
+  default Optional<Instant> sourceClock(Secrets secrets) throws IOException {
+    return Optional.empty();
+  }
+}

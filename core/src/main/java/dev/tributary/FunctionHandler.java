@@ -1,0 +1,159 @@
+package dev.tributary;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tributary.internal.CallLog;
+import dev.tributary.internal.ContractViolation;
+import dev.tributary.internal.Json;
+import dev.tributary.internal.ProtocolException;
+import dev.tributary.internal.Request;
+import dev.tributary.internal.RequestDecoder;
+import dev.tributary.internal.SourceFailure;
+import dev.tributary.internal.SyncEngine;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A Fivetran Function: request bytes in, response bytes out, before a deadline. The only thing a
+ * cloud adapter calls; create one per container and reuse it.
+ *
+ * <p>Every call answers with a complete JSON body: either a response whose rows and
+ * {@code state} form a consistent checkpoint, or {@code {"errorMessage", "errorType"}} with
+ * secrets redacted. The returned {@link Outcome} tells an HTTP adapter which status to send.
+ *
+ * <pre>{@code
+ * FunctionHandler handler = new FunctionHandler(new OrdersConnector());
+ * Outcome outcome = handler.handle(in, out, Instant.now().plusSeconds(60));
+ * }</pre>
+ */
+public final class FunctionHandler {
+  /** How a call ended, and the HTTP status an adapter answers with. */
+  public enum Outcome {
+    /** A response (possibly {@code hasMore: true}) or a passed setup test. */
+    OK(200),
+    /** The request or its state or secrets cannot be used; fix the caller or the connection. */
+    BAD_REQUEST(400),
+    /** The connector broke its contract or failed unexpectedly; a bug to fix in the connector. */
+    CONNECTOR_FAILURE(500),
+    /** The source failed (unreachable, rejected the call); Fivetran retries from the last state. */
+    SOURCE_FAILURE(502);
+
+    private final int httpStatus;
+
+    Outcome(int httpStatus) {
+      this.httpStatus = httpStatus;
+    }
+
+    public int httpStatus() {
+      return httpStatus;
+    }
+  }
+
+  private final Connector connector;
+  private final EngineConfig config;
+  private final Json json;
+  private final RequestDecoder decoder;
+  private final SyncEngine engine;
+  private final CallLog log;
+
+  /** A handler configured from the {@code TRIBUTARY_*} environment variables. */
+  public FunctionHandler(Connector connector) {
+    this(connector, EngineConfig.fromEnvironment());
+  }
+
+  public FunctionHandler(Connector connector, EngineConfig config) {
+    this.connector = Objects.requireNonNull(connector, "connector");
+    this.config = Objects.requireNonNull(config, "config");
+    Schema schema = Objects.requireNonNull(connector.schema(), "connector.schema()");
+    this.json = new Json(config);
+    this.decoder = new RequestDecoder(json, config);
+    this.engine = new SyncEngine(connector, schema, config, json);
+    this.log = new CallLog(json, config.logSink());
+  }
+
+  /**
+   * Serves one call.
+   *
+   * @param in the request body (read fully, up to the configured limit)
+   * @param out where the response body goes; written once, after the call has succeeded or failed
+   * @param deadline when the platform stops the function; the engine answers
+   *     {@code deadlineMargin} before it
+   * @return how the call ended
+   * @throws IOException only if reading {@code in} or writing {@code out} fails
+   */
+  public Outcome handle(InputStream in, OutputStream out, Instant deadline) throws IOException {
+    long started = System.nanoTime();
+    Request request;
+    try {
+      request = decoder.decode(in);
+    } catch (ProtocolException e) {
+      return fail(out, null, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), Secrets.empty());
+    }
+    Secrets secrets = request.secrets();
+    String syncId = request.syncId().map(secrets::redact).orElse(null);
+    // Rows accumulate inside the engine; the body is written to `out` only once it is whole,
+    // so a failure at any point still leaves room for a clean error body.
+    ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
+    try {
+      if (request.setupTest()) {
+        connector.test(secrets);
+        engine.writeSetupTestReply(request, body);
+        body.writeTo(out);
+        log.setupTest(syncId, millisSince(started));
+        return Outcome.OK;
+      }
+      SyncEngine.Summary summary = engine.sync(request, deadline, body);
+      body.writeTo(out);
+      for (String notice : summary.notices()) {
+        log.notice(syncId, secrets.redact(notice));
+      }
+      log.call(syncId, millisSince(started), summary);
+      return Outcome.OK;
+    } catch (ProtocolException e) {
+      return fail(out, syncId, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), secrets);
+    } catch (MissingSecretException e) {
+      return fail(out, syncId, started, Outcome.BAD_REQUEST, "ConfigurationError", e.getMessage(), secrets);
+    } catch (SourceFailure e) {
+      return fail(out, syncId, started, Outcome.SOURCE_FAILURE, "SourceError", e.getMessage(), secrets);
+    } catch (IOException e) {
+      // Only the connector's test() and read() throw IOException here; writing `body` cannot.
+      return fail(out, syncId, started, Outcome.SOURCE_FAILURE, "SourceError",
+          "source failed: " + describe(e), secrets);
+    } catch (ContractViolation e) {
+      return fail(out, syncId, started, Outcome.CONNECTOR_FAILURE, "ConnectorError", e.getMessage(), secrets);
+    } catch (RuntimeException e) {
+      return fail(out, syncId, started, Outcome.CONNECTOR_FAILURE, "ConnectorError",
+          "unexpected " + e.getClass().getSimpleName() + ": " + describe(e), secrets);
+    }
+  }
+
+  private Outcome fail(OutputStream out, String syncId, long started, Outcome outcome, String type,
+      String message, Secrets secrets) throws IOException {
+    String safe = secrets.redact(message == null ? type : message);
+    try (JsonGenerator g = json.factory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("errorMessage", safe);
+      g.writeStringField("errorType", type);
+      g.writeEndObject();
+    }
+    log.failure(syncId, millisSince(started), outcome.name().toLowerCase(java.util.Locale.ROOT), type, safe);
+    return outcome;
+  }
+
+  private static String describe(Throwable e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
+  private static long millisSince(long nanos) {
+    return (System.nanoTime() - nanos) / 1_000_000;
+  }
+
+  /** The configuration this handler runs with. */
+  public EngineConfig config() {
+    return config;
+  }
+}

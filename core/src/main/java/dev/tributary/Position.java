@@ -1,0 +1,101 @@
+package dev.tributary;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A point in a table's read order: a cursor value and a tiebreaker value — a compound cursor.
+ *
+ * <p>A read resumes <em>strictly after</em> a position, in ascending {@code (cursor, tiebreaker)}
+ * order. A position without a tiebreaker sits <em>before</em> every row with that cursor value,
+ * so a read after it must include rows whose cursor equals {@link #cursor()} (an inclusive
+ * {@code cursor >= value} filter). The engine uses such positions for lookback windows and
+ * for state migrated from a plain cursor; rows at or before a position that a source returns
+ * anyway are dropped by the engine, so an inclusive filter is always safe.
+ *
+ * <p>Full-refresh tables have no cursor: their positions carry only the tiebreaker (the key the
+ * table is paged by) and {@link #cursor()} is {@code null}.
+ *
+ * <p>Values are normalised: {@link java.time.Instant} for {@link ValueType#TIMESTAMP},
+ * {@link java.time.LocalDate} for {@link ValueType#DATE}, {@link java.math.BigDecimal} for
+ * {@link ValueType#NUMBER} and {@link String} for {@link ValueType#STRING}.
+ */
+public final class Position {
+  private final Object cursor;
+  private final Object tiebreaker;
+
+  private Position(Object cursor, Object tiebreaker) {
+    if (cursor == null && tiebreaker == null) {
+      throw new IllegalArgumentException("a position needs a cursor or a tiebreaker");
+    }
+    this.cursor = cursor;
+    this.tiebreaker = tiebreaker;
+  }
+
+  /**
+   * A position from already normalised values (see the class documentation). Connectors receive
+   * positions from the engine; this factory exists for the engine's state codec and for tests.
+   */
+  public static Position of(Object cursor, Object tiebreaker) {
+    return new Position(cursor, tiebreaker);
+  }
+
+  /** The cursor value (normalised), or {@code null} for a full-refresh table. */
+  public Object cursor() {
+    return cursor;
+  }
+
+  /** The cursor as an instant; fails if the cursor is not a {@link ValueType#TIMESTAMP}. */
+  public Instant cursorInstant() {
+    if (cursor instanceof Instant) {
+      return (Instant) cursor;
+    }
+    throw new IllegalStateException("cursor is not a timestamp: " + describe(cursor));
+  }
+
+  /** The cursor as a date; fails if the cursor is not a {@link ValueType#DATE}. */
+  public LocalDate cursorDate() {
+    if (cursor instanceof LocalDate) {
+      return (LocalDate) cursor;
+    }
+    throw new IllegalStateException("cursor is not a date: " + describe(cursor));
+  }
+
+  /**
+   * The tiebreaker value (normalised); empty when the position sits before every row with this
+   * cursor value, in which case the read must include rows whose cursor equals {@link #cursor()}.
+   */
+  public Optional<Object> tiebreaker() {
+    return Optional.ofNullable(tiebreaker);
+  }
+
+  /** True when a read after this position must include rows whose cursor equals {@link #cursor()}. */
+  public boolean isInclusiveOfCursor() {
+    return tiebreaker == null;
+  }
+
+  private static String describe(Object value) {
+    return value == null ? "none" : value.getClass().getSimpleName();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof Position)) {
+      return false;
+    }
+    Position p = (Position) o;
+    return Objects.equals(cursor, p.cursor) && Objects.equals(tiebreaker, p.tiebreaker);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(cursor, tiebreaker);
+  }
+
+  @Override
+  public String toString() {
+    return "Position(" + cursor + ", " + (tiebreaker == null ? "-" : tiebreaker) + ")";
+  }
+}

@@ -1,0 +1,264 @@
+package dev.tributary.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tributary.Row;
+import dev.tributary.Schema;
+import dev.tributary.Table;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Accumulates one response's rows, serialised as they arrive with Jackson's streaming generator,
+ * and knows to the byte how large the finished response will be.
+ *
+ * <p>Rows are kept as serialised bytes per table (a child table's rows interleave with its
+ * parent's, and JSON needs each table's rows together), then {@link #writeTo} emits the whole
+ * response in one pass. Holding the body until the call has succeeded is what guarantees that a
+ * failure mid-call yields an error response, never a half-written success: its size is bounded
+ * by the byte budget.
+ *
+ * <p>{@link #tryAdd} refuses a row that would take the response over its byte or row budget,
+ * counting the tail ({@code schema}, {@code softDelete}, {@code state}, {@code hasMore}) from a
+ * reserve the engine keeps current.
+ */
+final class ResponseBuilder {
+  /** {@code ,"hasMore":false}} */
+  private static final int HAS_MORE_BYTES = ",\"hasMore\":false}".length();
+
+  enum Added { OK, OVER_BYTES, OVER_ROWS }
+
+  private final Json json;
+  private final long maxBytes;
+  private final int maxRows;
+  private final byte[] schemaBytes;
+  private final Map<String, Section> inserts = new LinkedHashMap<>();
+  private final Map<String, Section> deletes = new LinkedHashMap<>();
+  private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(1024);
+  private final JsonGenerator scratchGen;
+  private long bodyBytes;
+  private int rows;
+
+  private static final class Section {
+    final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+    final int overhead;
+    int rows;
+    int upserts;
+
+    Section(int overhead) {
+      this.overhead = overhead;
+    }
+  }
+
+  ResponseBuilder(Json json, Schema schema, long maxBytes, int maxRows) {
+    this.json = json;
+    this.maxBytes = maxBytes;
+    this.maxRows = maxRows;
+    this.schemaBytes = schemaAndSoftDelete(json, schema);
+    try {
+      this.scratchGen = json.factory().createGenerator(scratch);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    scratchGen.setRootValueSeparator(null);
+  }
+
+  /** The serialised {@code "schema":{…}} and {@code ,"softDelete":[…]} members. */
+  private static byte[] schemaAndSoftDelete(Json json, Schema schema) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = json.factory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeObjectFieldStart("schema");
+      for (Table t : schema.tables()) {
+        g.writeObjectFieldStart(t.name());
+        g.writeArrayFieldStart("primary_key");
+        for (String c : t.primaryKey()) {
+          g.writeString(c);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+      boolean anySoft = schema.tables().stream().anyMatch(Table::isSoftDelete);
+      if (anySoft) {
+        g.writeArrayFieldStart("softDelete");
+        for (Table t : schema.tables()) {
+          if (t.isSoftDelete()) {
+            g.writeString(t.name());
+          }
+        }
+        g.writeEndArray();
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    byte[] whole = out.toByteArray();
+    // Drop the wrapping braces: these are members spliced into the response object.
+    return java.util.Arrays.copyOfRange(whole, 1, whole.length - 1);
+  }
+
+  /** Serialises a row (for a delete, only its primary-key columns). Returns the bytes. */
+  byte[] serialize(Table table, Row row) {
+    scratch.reset();
+    try {
+      if (row.isDelete()) {
+        Map<String, Object> key = new LinkedHashMap<>();
+        for (String c : table.primaryKey()) {
+          key.put(c, row.get(c));
+        }
+        RowJson.writeRow(scratchGen, key);
+      } else {
+        RowJson.writeRow(scratchGen, row.values());
+      }
+      scratchGen.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return scratch.toByteArray();
+  }
+
+  /**
+   * Adds a serialised row if the response, with a tail of {@code tailReserve} bytes for
+   * {@code state}, stays within the budgets.
+   */
+  Added tryAdd(Table table, boolean delete, byte[] row, long stateReserve) {
+    if (rows + 1 > maxRows) {
+      return Added.OVER_ROWS;
+    }
+    Map<String, Section> sections = delete ? deletes : inserts;
+    Section s = sections.get(table.name());
+    long extra = row.length + (s == null ? sectionOverhead(table, delete, sections.isEmpty()) : 1);
+    if (bodyBytes + extra + tailBytes(stateReserve) > maxBytes) {
+      return Added.OVER_BYTES;
+    }
+    if (s == null) {
+      s = new Section((int) (extra - row.length));
+      sections.put(table.name(), s);
+    } else {
+      s.bytes.write(',');
+    }
+    s.bytes.write(row, 0, row.length);
+    s.rows++;
+    bodyBytes += extra;
+    rows++;
+    return Added.OK;
+  }
+
+  /** Bytes a new table section adds around its rows: name, brackets, separators. */
+  private int sectionOverhead(Table table, boolean delete, boolean firstOfKind) {
+    int name = quotedLength(table.name());
+    int overhead = name + 3; // "name":[ … ]
+    if (!firstOfKind) {
+      overhead += 1; // comma between tables
+    }
+    if (delete && firstOfKind) {
+      overhead += ",\"delete\":{}".length();
+    }
+    return overhead;
+  }
+
+  private int quotedLength(String s) {
+    scratch.reset();
+    try {
+      scratchGen.writeString(s);
+      scratchGen.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return scratch.size();
+  }
+
+  /** {@code {"insert":{}} … ,<schema>,"state":<state>,"hasMore":false}} */
+  private long tailBytes(long stateBytes) {
+    return "{\"insert\":{}".length() + 1 + schemaBytes.length + ",\"state\":".length() + stateBytes
+        + HAS_MORE_BYTES;
+  }
+
+  /** The exact size of the response with this state. */
+  long size(int stateBytes) {
+    return bodyBytes + tailBytes(stateBytes);
+  }
+
+  long bodyBytes() {
+    return bodyBytes;
+  }
+
+  int rows() {
+    return rows;
+  }
+
+  /** Per-table serialised bytes (inserts and deletes) and row counts, for the call log. */
+  Map<String, long[]> perTable() {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Section> e : inserts.entrySet()) {
+      out.computeIfAbsent(e.getKey(), k -> new long[3]);
+      out.get(e.getKey())[0] += e.getValue().rows;
+      out.get(e.getKey())[2] += e.getValue().bytes.size();
+    }
+    for (Map.Entry<String, Section> e : deletes.entrySet()) {
+      out.computeIfAbsent(e.getKey(), k -> new long[3]);
+      out.get(e.getKey())[1] += e.getValue().rows;
+      out.get(e.getKey())[2] += e.getValue().bytes.size();
+    }
+    return out;
+  }
+
+  /** Writes the whole response. Returns the number of bytes written. */
+  long writeTo(OutputStream out, byte[] state, boolean hasMore) throws IOException {
+    CountingStream c = new CountingStream(out);
+    c.write("{\"insert\":{");
+    writeSections(c, inserts);
+    c.write("}");
+    if (!deletes.isEmpty()) {
+      c.write(",\"delete\":{");
+      writeSections(c, deletes);
+      c.write("}");
+    }
+    c.write(",");
+    c.write(schemaBytes);
+    c.write(",\"state\":");
+    c.write(state);
+    c.write(hasMore ? ",\"hasMore\":true}" : ",\"hasMore\":false}");
+    return c.count;
+  }
+
+  private void writeSections(CountingStream c, Map<String, Section> sections) throws IOException {
+    boolean first = true;
+    for (Map.Entry<String, Section> e : sections.entrySet()) {
+      if (!first) {
+        c.write(",");
+      }
+      first = false;
+      scratch.reset();
+      scratchGen.writeString(e.getKey());
+      scratchGen.flush();
+      c.write(scratch.toByteArray());
+      c.write(":[");
+      c.write(e.getValue().bytes.toByteArray());
+      c.write("]");
+    }
+  }
+
+  private static final class CountingStream {
+    final OutputStream out;
+    long count;
+
+    CountingStream(OutputStream out) {
+      this.out = out;
+    }
+
+    void write(String s) throws IOException {
+      write(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void write(byte[] b) throws IOException {
+      out.write(b);
+      count += b.length;
+    }
+  }
+}

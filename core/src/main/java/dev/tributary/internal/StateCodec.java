@@ -1,0 +1,349 @@
+package dev.tributary.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tributary.Position;
+import dev.tributary.Schema;
+import dev.tributary.Table;
+import dev.tributary.ValueType;
+import dev.tributary.internal.SyncState.TableState;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reads and writes {@code state}: a versioned, human-readable envelope an operator can edit
+ * through Fivetran's state API (delete one table's entry to re-sync that table).
+ *
+ * <pre>{@code
+ * {"version": 1,
+ *  "sync": {"horizon": "2024-05-01T10:00:00Z", "done": ["orders"], "empty_responses": 0},
+ *  "tables": {
+ *    "orders": {"cursor": "updated_at", "cursor_type": "timestamp", "tiebreaker": "id",
+ *               "tiebreaker_type": "number", "position": ["2024-05-01T09:59:58.123456Z", 991]},
+ *    "order_lines": {..., "partitions": {"[991]": ["2024-05-01T09:59:58Z", 3]}, "floor": null}}}
+ * }</pre>
+ *
+ * <p>Versions: {@code 1} is current. An unversioned, non-empty state is version 0: the
+ * {@code {"<table>": "<cursor value>"}} map a hand-written Fivetran function typically keeps; it
+ * migrates to positions that re-read the rows at that cursor value (a max-seen cursor may have
+ * split a tie), so adopting Tributary on an existing connection needs no re-sync. A state from a
+ * newer version, or one that cannot be read, is a protocol error that changes nothing.
+ */
+public final class StateCodec {
+  private final Json json;
+  private final Schema schema;
+
+  /** The decoded state and what the decoder did that an operator should know about. */
+  public record Decoded(SyncState state, List<String> notices) {}
+
+  public StateCodec(Json json, Schema schema) {
+    this.json = json;
+    this.schema = schema;
+  }
+
+  public Decoded decode(ObjectNode raw) throws ProtocolException {
+    List<String> notices = new ArrayList<>();
+    ObjectNode node = raw;
+    int version = versionOf(node);
+    if (version > SyncState.VERSION) {
+      throw new ProtocolException("state was written by a newer Tributary (state version " + version
+          + "); this connector reads up to version " + SyncState.VERSION
+          + ": deploy the newer connector again, or reset the connection's state");
+    }
+    while (version < SyncState.VERSION) {
+      node = migrate(version, node);
+      notices.add("state migrated from version " + version + " to " + (version + 1));
+      version++;
+    }
+    SyncState state = new SyncState();
+    readSync(node.get("sync"), state);
+    JsonNode tables = node.get("tables");
+    if (tables != null && !tables.isNull()) {
+      if (!tables.isObject()) {
+        throw new ProtocolException("state.tables is not an object; reset the connection's state");
+      }
+      Iterator<Map.Entry<String, JsonNode>> it = tables.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        Table t = schema.table(e.getKey()).orElse(null);
+        if (t == null) {
+          state.undeclared.put(e.getKey(), e.getValue());
+          continue;
+        }
+        TableState ts = readTable(t, e.getValue(), notices);
+        if (ts == null) {
+          state.done.remove(t.name());
+        } else {
+          state.tables.put(t.name(), ts);
+        }
+      }
+    }
+    state.done.removeIf(name -> schema.table(name).isEmpty());
+    return new Decoded(state, notices);
+  }
+
+  private static int versionOf(ObjectNode node) throws ProtocolException {
+    JsonNode v = node.get("version");
+    if (v == null || v.isNull()) {
+      return node.isEmpty() ? SyncState.VERSION : 0;
+    }
+    if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
+      throw new ProtocolException("state.version is not a whole number: " + v.getNodeType()
+          + "; reset the connection's state");
+    }
+    return v.intValue();
+  }
+
+  private ObjectNode migrate(int from, ObjectNode node) throws ProtocolException {
+    if (from == 0) {
+      return fromLegacyCursorMap(node);
+    }
+    throw new ProtocolException("state version " + from + " has no migration; reset the connection's state");
+  }
+
+  /** Version 0 → 1: {@code {"orders": "2024-05-01T00:00:00Z"}} becomes an inclusive position. */
+  private ObjectNode fromLegacyCursorMap(ObjectNode legacy) throws ProtocolException {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ObjectNode out = f.objectNode();
+    out.put("version", 1);
+    ObjectNode tables = out.putObject("tables");
+    Iterator<Map.Entry<String, JsonNode>> it = legacy.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      Table t = schema.table(e.getKey()).orElse(null);
+      if (t == null || !t.isIncremental() || t.parent().isPresent()) {
+        throw new ProtocolException("state has no version and its key '" + e.getKey()
+            + "' is not an incremental table of this connector, so it cannot be read as a"
+            + " cursor map; reset the connection's state (a full re-sync) or replace it with"
+            + " {\"<table>\": \"<cursor value>\"} through Fivetran's state API");
+      }
+      if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+        throw new ProtocolException("state." + e.getKey()
+            + " has no version and is not a cursor value; reset the connection's state");
+      }
+      ObjectNode entry = tables.putObject(t.name());
+      entry.put("cursor", t.cursorColumn().orElseThrow());
+      entry.put("cursor_type", t.cursorType().stateName());
+      entry.put("tiebreaker", t.tiebreakerColumn());
+      entry.put("tiebreaker_type", t.tiebreakerType().stateName());
+      ArrayNode pos = entry.putArray("position");
+      pos.add(e.getValue());
+      pos.addNull();
+    }
+    return out;
+  }
+
+  private void readSync(JsonNode sync, SyncState state) throws ProtocolException {
+    if (sync == null || sync.isNull()) {
+      return;
+    }
+    if (!sync.isObject()) {
+      throw new ProtocolException("state.sync is not an object; reset the connection's state");
+    }
+    JsonNode h = sync.get("horizon");
+    if (h == null || !h.isTextual()) {
+      throw new ProtocolException("state.sync.horizon is missing; remove state.sync to restart the sync");
+    }
+    try {
+      state.horizon = Values.parseInstant(h.textValue());
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException("state.sync.horizon " + e.getMessage()
+          + "; remove state.sync to restart the sync");
+    }
+    JsonNode done = sync.get("done");
+    if (done != null && done.isArray()) {
+      for (JsonNode n : done) {
+        if (n.isTextual()) {
+          state.done.add(n.textValue());
+        }
+      }
+    }
+    JsonNode empty = sync.get("empty_responses");
+    if (empty != null && empty.canConvertToInt()) {
+      state.emptyResponses = Math.max(0, empty.intValue());
+    }
+  }
+
+  /** The table's state, or null when the declaration changed and the table starts over. */
+  private TableState readTable(Table t, JsonNode entry, List<String> notices) throws ProtocolException {
+    String where = "state.tables." + t.name();
+    if (!entry.isObject()) {
+      throw new ProtocolException(where + " is not an object; remove it to re-sync the table");
+    }
+    TableState ts = TableState.fresh(t);
+    String changed = changedDeclaration(t, entry);
+    if (changed != null) {
+      notices.add("table " + t.name() + " starts over: " + changed);
+      return null;
+    }
+    ts.position = readPosition(t, entry.get("position"), where + ".position");
+    ts.reread = readPosition(t, entry.get("reread_after"), where + ".reread_after");
+    ts.childrenOf = readPosition(t, entry.get("children_of"), where + ".children_of");
+    ts.floor = readPosition(t, entry.get("floor"), where + ".floor");
+    JsonNode parts = entry.get("partitions");
+    if (parts != null && !parts.isNull()) {
+      if (!parts.isObject()) {
+        throw new ProtocolException(where + ".partitions is not an object; remove it to re-read the children");
+      }
+      Iterator<Map.Entry<String, JsonNode>> it = parts.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> p = it.next();
+        ts.partitions.put(p.getKey(), readPosition(t, p.getValue(), where + ".partitions"));
+      }
+    }
+    return ts;
+  }
+
+  private static String changedDeclaration(Table t, JsonNode entry) {
+    String cursor = text(entry, "cursor");
+    String cursorType = text(entry, "cursor_type");
+    String declaredCursorType = t.cursorType() == null ? null : t.cursorType().stateName();
+    if (!Objects.equals(cursor, t.cursorColumn().orElse(null))
+        || !Objects.equals(cursorType, declaredCursorType)) {
+      return "cursor was " + describe(cursor, cursorType) + ", now "
+          + describe(t.cursorColumn().orElse(null), declaredCursorType);
+    }
+    String tb = text(entry, "tiebreaker");
+    String tbType = text(entry, "tiebreaker_type");
+    if (!Objects.equals(tb, t.tiebreakerColumn())
+        || !Objects.equals(tbType, t.tiebreakerType().stateName())) {
+      return "tiebreaker was " + describe(tb, tbType) + ", now "
+          + describe(t.tiebreakerColumn(), t.tiebreakerType().stateName());
+    }
+    return null;
+  }
+
+  private static String describe(String column, String type) {
+    return column == null ? "none" : column + " (" + type + ")";
+  }
+
+  private static String text(JsonNode entry, String field) {
+    JsonNode n = entry.get(field);
+    return n == null || n.isNull() ? null : n.asText();
+  }
+
+  private static Position readPosition(Table t, JsonNode node, String where) throws ProtocolException {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isArray() || node.size() != 2) {
+      throw new ProtocolException(where + " is not a [cursor, tiebreaker] pair; remove the table's"
+          + " entry to re-sync it");
+    }
+    Object cursor;
+    Object tiebreaker;
+    try {
+      cursor = t.isIncremental() ? Values.readState(t.cursorType(), node.get(0)) : null;
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException(where + "[0] " + e.getMessage() + "; fix it or remove the table's entry");
+    }
+    try {
+      tiebreaker = Values.readState(t.tiebreakerType(), node.get(1));
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException(where + "[1] " + e.getMessage() + "; fix it or remove the table's entry");
+    }
+    if (t.isIncremental() && cursor == null) {
+      throw new ProtocolException(where + " has no cursor value; fix it or remove the table's entry");
+    }
+    if (!t.isIncremental() && tiebreaker == null) {
+      throw new ProtocolException(where + " has no key; fix it or remove the table's entry");
+    }
+    return Position.of(cursor, tiebreaker);
+  }
+
+  /** The state as compact JSON bytes. */
+  public byte[] encode(SyncState state) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = json.factory().createGenerator(out)) {
+      write(g, state);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private void write(JsonGenerator g, SyncState s) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("version", SyncState.VERSION);
+    if (s.inSync()) {
+      g.writeObjectFieldStart("sync");
+      g.writeFieldName("horizon");
+      Values.writeState(g, s.horizon);
+      g.writeArrayFieldStart("done");
+      for (String d : s.done) {
+        g.writeString(d);
+      }
+      g.writeEndArray();
+      g.writeNumberField("empty_responses", s.emptyResponses);
+      g.writeEndObject();
+    }
+    g.writeObjectFieldStart("tables");
+    for (Table t : schema.tables()) {
+      TableState ts = s.tables.get(t.name());
+      if (ts == null || ts.isEmpty()) {
+        continue;
+      }
+      g.writeObjectFieldStart(t.name());
+      if (ts.cursorColumn != null) {
+        g.writeStringField("cursor", ts.cursorColumn);
+        g.writeStringField("cursor_type", ts.cursorType.stateName());
+      }
+      g.writeStringField("tiebreaker", ts.tiebreakerColumn);
+      g.writeStringField("tiebreaker_type", ts.tiebreakerType.stateName());
+      writePosition(g, "position", ts.position);
+      if (ts.reread != null) {
+        writePosition(g, "reread_after", ts.reread);
+      }
+      if (ts.childrenOf != null) {
+        writePosition(g, "children_of", ts.childrenOf);
+      }
+      if (!ts.partitions.isEmpty()) {
+        g.writeObjectFieldStart("partitions");
+        for (Map.Entry<String, Position> p : ts.partitions.entrySet()) {
+          writePosition(g, p.getKey(), p.getValue());
+        }
+        g.writeEndObject();
+      }
+      if (ts.floor != null) {
+        writePosition(g, "floor", ts.floor);
+      }
+      g.writeEndObject();
+    }
+    for (Map.Entry<String, JsonNode> u : s.undeclared.entrySet()) {
+      g.writeFieldName(u.getKey());
+      g.writeTree(u.getValue());
+    }
+    g.writeEndObject();
+    g.writeEndObject();
+  }
+
+  static void writePosition(JsonGenerator g, String field, Position p) throws IOException {
+    g.writeFieldName(field);
+    writePosition(g, p);
+  }
+
+  static void writePosition(JsonGenerator g, Position p) throws IOException {
+    if (p == null) {
+      g.writeNull();
+      return;
+    }
+    g.writeStartArray();
+    Values.writeState(g, p.cursor());
+    Values.writeState(g, p.tiebreaker().orElse(null));
+    g.writeEndArray();
+  }
+
+  /** The state's size in bytes as the response will carry it. */
+  public int size(SyncState s) {
+    return encode(s).length;
+  }
+}

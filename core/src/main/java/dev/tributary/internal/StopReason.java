@@ -1,0 +1,23 @@
+package dev.tributary.internal;
+
+import java.util.Locale;
+
+/** Why a call stopped adding rows; logged with every call. */
+public enum StopReason {
+  /** Every table is caught up to the sync's horizon ({@code hasMore: false}). */
+  CAUGHT_UP,
+  /** The next row would have taken the response over maxResponseBytes. */
+  BYTE_BUDGET,
+  /** The response holds maxRowsPerResponse rows. */
+  ROW_BUDGET,
+  /** The call's deadline, minus the safety margin, was reached. */
+  DEADLINE,
+  /** A table's source returned rows out of order (tolerant mode); it resumes next call. */
+  OUT_OF_ORDER,
+  /** Too many consecutive empty responses: the sync pauses until the next scheduled one. */
+  EMPTY_LIMIT;
+
+  public String logName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,649 @@
+package dev.tributary.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tributary.Connector;
+import dev.tributary.EngineConfig;
+import dev.tributary.OrderCheck;
+import dev.tributary.Page;
+import dev.tributary.Position;
+import dev.tributary.Row;
+import dev.tributary.Schema;
+import dev.tributary.Secrets;
+import dev.tributary.Table;
+import dev.tributary.TableOrder;
+import dev.tributary.TableRead;
+import dev.tributary.ValueType;
+import dev.tributary.internal.SyncState.TableState;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Runs one sync call: decodes state, fixes the horizon on a sync's first call, asks the connector
+ * for pages, streams rows into the response until a budget is reached, and answers with a state
+ * that is a consistent checkpoint of exactly the rows sent.
+ *
+ * <p>The invariants it keeps (see DESIGN.md): a table's position only moves forward, and only
+ * past rows that are in this response or an earlier accepted one; the response is cut only
+ * between rows; reads stay below the horizon fixed before the sync's first read; no response
+ * says {@code hasMore: true} without rows more than {@code maxEmptyResponses} times in a row.
+ *
+ * <p>Not thread-safe per call; one instance serves a container's calls one at a time.
+ */
+public final class SyncEngine {
+  private final Connector connector;
+  private final Schema schema;
+  private final EngineConfig config;
+  private final Json json;
+  private final StateCodec codec;
+
+  /** What a completed call did, for the call log. */
+  public record Summary(
+      boolean hasMore,
+      StopReason stopReason,
+      int rows,
+      long responseBytes,
+      int reads,
+      long droppedRows,
+      Map<String, long[]> perTable,
+      List<String> notices) {}
+
+  public SyncEngine(Connector connector, Schema schema, EngineConfig config, Json json) {
+    this.connector = connector;
+    this.schema = schema;
+    this.config = config;
+    this.json = json;
+    this.codec = new StateCodec(json, schema);
+  }
+
+  /**
+   * Runs the call and writes the response to {@code out} once every row is in. Fails before
+   * writing anything if the request, the state or the connector is at fault.
+   *
+   * @throws ProtocolException the state cannot be read (nothing read, nothing written)
+   * @throws SourceFailure the connector's source failed
+   * @throws ContractViolation the connector broke its contract
+   * @throws IOException writing to {@code out} failed
+   */
+  public Summary sync(Request request, Instant deadline, OutputStream out)
+      throws ProtocolException, IOException {
+    StateCodec.Decoded decoded = codec.decode(request.state());
+    Call c = new Call(decoded.state(), request.secrets(), deadline.minus(config.deadlineMargin()));
+    if (!c.st.inSync()) {
+      startSync(c);
+    }
+    c.snapshot();
+    c.stateBase = codec.size(c.st) + fixedStateAllowance();
+    runTables(c);
+
+    List<Table> tops = schema.topLevel();
+    boolean allDone = tops.stream().allMatch(t -> c.st.done.contains(t.name()));
+    boolean hasMore;
+    StopReason reason = c.stop;
+    if (allDone) {
+      finishSync(c.st);
+      hasMore = false;
+      reason = StopReason.CAUGHT_UP;
+    } else {
+      hasMore = true;
+      if (reason == null) {
+        reason = StopReason.OUT_OF_ORDER;
+      }
+      if (c.rb.rows() == 0) {
+        c.st.emptyResponses++;
+        if (c.st.emptyResponses > config.maxEmptyResponses()) {
+          // Fivetran ends a connection after more than 10 empty responses in a row. Pause the
+          // sync instead: its horizon and positions stay, and the next scheduled sync resumes.
+          c.st.emptyResponses = 0;
+          hasMore = false;
+          reason = StopReason.EMPTY_LIMIT;
+        }
+      } else {
+        c.st.emptyResponses = 0;
+      }
+    }
+    byte[] state = codec.encode(c.st);
+    if (state.length > config.maxStateBytes()) {
+      throw new ContractViolation("state of " + state.length + " bytes exceeds maxStateBytes ("
+          + config.maxStateBytes() + "); table " + largestTable(c.st)
+          + " grew the most: lower TRIBUTARY_MAX_PARTITIONS or raise TRIBUTARY_MAX_STATE_BYTES");
+    }
+    long size = c.rb.size(state.length);
+    if (size > config.maxResponseBytes()) {
+      throw new IllegalStateException("internal: response of " + size
+          + " bytes would exceed maxResponseBytes (" + config.maxResponseBytes() + ")");
+    }
+    long written = c.rb.writeTo(out, state, hasMore);
+    return new Summary(hasMore, reason, c.rb.rows(), written, c.reads, c.dropped, c.rb.perTable(),
+        decoded.notices());
+  }
+
+  /**
+   * Answers a setup test: no rows, the request's own {@code state} unchanged, {@code hasMore:
+   * false}, and the schema (a few hundred bytes, far under Fivetran's 64 KiB limit for it).
+   */
+  public void writeSetupTestReply(Request request, OutputStream out) throws IOException {
+    ByteArrayOutputStream state = new ByteArrayOutputStream();
+    try (JsonGenerator g = json.factory().createGenerator(state)) {
+      g.writeTree(request.state());
+    }
+    new ResponseBuilder(json, schema, Long.MAX_VALUE, 1).writeTo(out, state.toByteArray(), false);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sync lifecycle
+
+  private void startSync(Call c) {
+    Instant now;
+    try {
+      now = connector.sourceClock(c.secrets).orElseGet(() -> config.clock().instant());
+    } catch (IOException e) {
+      throw new SourceFailure(null, e);
+    }
+    c.st.horizon = now.minus(config.settleLag());
+    c.st.done.clear();
+    c.st.emptyResponses = 0;
+    for (Table t : schema.tables()) {
+      TableState ts = c.st.tables.get(t.name());
+      if (ts == null) {
+        continue;
+      }
+      if (!t.isIncremental()) {
+        c.st.tables.remove(t.name());
+        continue;
+      }
+      ts.childrenOf = null;
+      ts.reread = null;
+      if (!t.lookback().isZero() && ts.position != null) {
+        ts.reread = Position.of(minus(t.cursorType(), ts.position.cursor(), t.lookback()), null);
+      }
+    }
+  }
+
+  private static Object minus(ValueType type, Object cursor, Duration window) {
+    if (type == ValueType.DATE) {
+      long days = (window.toSeconds() + 86_399) / 86_400;
+      return ((LocalDate) cursor).minusDays(days);
+    }
+    return ((Instant) cursor).minus(window);
+  }
+
+  private void finishSync(SyncState st) {
+    st.horizon = null;
+    st.done.clear();
+    st.emptyResponses = 0;
+    for (Table t : schema.tables()) {
+      if (!t.isIncremental()) {
+        st.tables.remove(t.name());
+        continue;
+      }
+      TableState ts = st.tables.get(t.name());
+      if (ts != null) {
+        ts.reread = null;
+        ts.childrenOf = null;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading tables
+
+  private enum Outcome { CONTINUE, DONE, PAUSED, STOPPED }
+
+  private void runTables(Call c) {
+    List<Table> tops = schema.topLevel();
+    if (config.tableOrder() == TableOrder.SEQUENTIAL) {
+      for (Table t : tops) {
+        while (c.running() && c.readable(t)) {
+          step(c, t);
+        }
+        if (!c.running()) {
+          return;
+        }
+      }
+      return;
+    }
+    boolean any = true;
+    while (c.running() && any) {
+      any = false;
+      for (Table t : tops) {
+        if (c.running() && c.readable(t)) {
+          step(c, t);
+          any = true;
+        }
+      }
+    }
+  }
+
+  /** Reads one page of a top-level table and processes it. */
+  private void step(Call c, Table t) {
+    if (c.timeUp()) {
+      c.stop(StopReason.DEADLINE);
+      return;
+    }
+    TableState ts = c.st.table(t);
+    Position from = ts.readPoint();
+    Page page = read(c, t, from, null);
+    Outcome o = process(c, t, ts, null, from, page);
+    if (o == Outcome.DONE) {
+      ts.reread = null;
+      c.st.done.add(t.name());
+    } else if (o == Outcome.PAUSED) {
+      c.paused.add(t.name());
+    }
+  }
+
+  private Page read(Call c, Table t, Position after, Row parent) {
+    c.reads++;
+    Page page;
+    try {
+      page = connector.read(new TableRead(t, Optional.ofNullable(after),
+          Optional.ofNullable(upTo(t, c.st.horizon)), config.pageSize(),
+          Optional.ofNullable(parent), c.secrets, c.stopAt));
+    } catch (IOException e) {
+      throw new SourceFailure(t.name(), e);
+    }
+    if (page == null) {
+      throw new ContractViolation("read of table " + t.name() + " returned null; return Page.empty()");
+    }
+    return page;
+  }
+
+  private static Object upTo(Table t, Instant horizon) {
+    if (!t.isIncremental() || horizon == null) {
+      return null;
+    }
+    switch (t.cursorType()) {
+      case TIMESTAMP:
+        return horizon;
+      case DATE:
+        // A date cursor never syncs a day before it is over: rows dated the horizon's day wait.
+        return LocalDate.ofInstant(horizon, ZoneOffset.UTC);
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Emits a page's rows in order and moves the table's (or partition's) position past the ones
+   * that are in the window, reading a parent row's children before moving past the parent.
+   *
+   * @param partition the parent key of a child table's partition; null for a top-level table
+   */
+  private Outcome process(Call c, Table t, TableState ts, String partition, Position from,
+      Page page) {
+    List<Table> children = partition == null ? schema.childrenOf(t.name()) : List.of();
+    Object upTo = upTo(t, c.st.horizon);
+    Position lastSeen = null;
+    Position outOfOrderMin = null;
+    boolean leading = true;
+    boolean beyond = false;
+    int delivered = 0;
+    for (Row row : page.rows()) {
+      if (row == null) {
+        throw new ContractViolation("table " + t.name() + ": a page holds a null row");
+      }
+      Position rp = positionOf(t, row);
+      if (leading && from != null && Values.compare(rp, from) <= 0) {
+        c.dropped++; // an inclusive source filter (cursor >= x) re-sends the rows at the position
+        continue;
+      }
+      leading = false;
+      if (lastSeen != null && Values.compare(rp, lastSeen) <= 0) {
+        if (config.orderCheck() == OrderCheck.STRICT) {
+          throw new ContractViolation("table " + t.name() + " returned rows out of order: "
+              + rp + " after " + lastSeen + "; read must return rows in ascending (cursor,"
+              + " tiebreaker) order, strictly after read.after() (or set"
+              + " TRIBUTARY_ORDER_CHECK=TOLERANT to commit only verified positions)");
+        }
+        outOfOrderMin = outOfOrderMin == null || Values.compare(rp, outOfOrderMin) < 0 ? rp : outOfOrderMin;
+      } else if (outOfOrderMin == null) {
+        lastSeen = rp;
+      } else {
+        outOfOrderMin = Values.compare(rp, outOfOrderMin) < 0 ? rp : outOfOrderMin;
+      }
+      boolean inWindow = upTo == null || Values.compare(rp.cursor(), upTo) < 0;
+      beyond |= !inWindow;
+      boolean parentAlreadySent = !children.isEmpty() && rp.equals(ts.childrenOf);
+      if (!parentAlreadySent && !emit(c, t, ts, partition, row, rp)) {
+        return Outcome.STOPPED;
+      }
+      delivered++;
+      if (!children.isEmpty() && !row.isDelete()) {
+        ts.childrenOf = rp;
+        c.allow(t.name(), null, c.positionBytes(rp));
+        for (Table child : children) {
+          Outcome o = readChildren(c, child, t, row);
+          if (o == Outcome.STOPPED || o == Outcome.PAUSED) {
+            return o;
+          }
+        }
+        ts.childrenOf = null;
+      }
+      if (inWindow && outOfOrderMin == null) {
+        advance(c, t, ts, partition, rp);
+      }
+    }
+    if (outOfOrderMin != null) {
+      rollBackBelow(c, t, ts, partition, outOfOrderMin);
+      return Outcome.PAUSED;
+    }
+    if (beyond || !page.hasMore()) {
+      return Outcome.DONE;
+    }
+    if (delivered == 0) {
+      throw new ContractViolation("table " + t.name() + " returned hasMore=true but no rows after "
+          + (from == null ? "the start" : from.toString())
+          + "; a read must return rows strictly after read.after(), or hasMore=false");
+    }
+    return Outcome.CONTINUE;
+  }
+
+  private Outcome readChildren(Call c, Table child, Table parent, Row parentRow) {
+    TableState cs = c.st.table(child);
+    String key = partitionKey(parent, parentRow);
+    while (true) {
+      if (c.timeUp()) {
+        c.stop(StopReason.DEADLINE);
+        return Outcome.STOPPED;
+      }
+      Position from = cs.partitions.containsKey(key) ? cs.partitions.get(key) : cs.floor;
+      Page page = read(c, child, from, parentRow);
+      Outcome o = process(c, child, cs, key, from, page);
+      if (o != Outcome.CONTINUE) {
+        return o;
+      }
+    }
+  }
+
+  /** Moves a table's or partition's position forward to {@code rp} (never back). */
+  private void advance(Call c, Table t, TableState ts, String partition, Position rp) {
+    c.history.computeIfAbsent(slot(t, partition), k -> new ArrayList<>()).add(rp);
+    if (partition != null) {
+      ts.partitions.put(partition, rp);
+      if (ts.partitions.size() > config.maxPartitions()) {
+        collapse(ts, partition);
+      }
+      return;
+    }
+    if (ts.reread != null) {
+      ts.reread = rp;
+      if (ts.position == null || Values.compare(rp, ts.position) >= 0) {
+        ts.reread = null;
+      }
+    }
+    if (ts.position == null || Values.compare(rp, ts.position) > 0) {
+      ts.position = rp;
+    }
+    if (ts.childrenOf != null && Values.compare(ts.position, ts.childrenOf) >= 0) {
+      ts.childrenOf = null;
+    }
+  }
+
+  /**
+   * Over the cap, a child table's per-parent positions collapse into one floor: the minimum of
+   * those replaced, so parents read from it again re-read rows rather than skip them.
+   */
+  private static void collapse(TableState ts, String keep) {
+    Position floor = ts.floor;
+    for (Position p : ts.partitions.values()) {
+      if (floor == null || Values.compare(p, floor) < 0) {
+        floor = p;
+      }
+    }
+    Position kept = ts.partitions.get(keep);
+    ts.partitions.clear();
+    ts.floor = floor;
+    ts.partitions.put(keep, kept);
+  }
+
+  /**
+   * Tolerant mode: rows arrived out of order, so only positions below the smallest of them are
+   * known to have nothing unread before them. Moves the position back, within this call's own
+   * progress, to the last one that is.
+   */
+  private void rollBackBelow(Call c, Table t, TableState ts, String partition, Position min) {
+    String slot = slot(t, partition);
+    Position startRead = c.startReadPoints.get(slot);
+    Position target = startRead;
+    List<Position> hist = c.history.getOrDefault(slot, List.of());
+    for (int i = hist.size() - 1; i >= 0; i--) {
+      if (Values.compare(hist.get(i), min) < 0) {
+        target = hist.get(i);
+        break;
+      }
+    }
+    if (partition != null) {
+      if (target == null) {
+        ts.partitions.remove(partition);
+      } else {
+        ts.partitions.put(partition, target);
+      }
+    } else {
+      // The position accepted before this call never moves back; behind it, re-read instead.
+      Position accepted = c.startPositions.get(slot);
+      if (target == null || accepted == null || Values.compare(target, accepted) > 0) {
+        ts.position = target;
+        ts.reread = null;
+      } else {
+        ts.position = accepted;
+        ts.reread = Values.compare(target, accepted) < 0 ? target : null;
+      }
+    }
+    Position now = partition != null ? ts.partitions.get(partition) : ts.readPoint();
+    boolean progressed = now != null && (startRead == null || Values.compare(now, startRead) > 0);
+    if (!progressed) {
+      throw new ContractViolation("table " + t.name() + " keeps returning rows out of order ("
+          + min + " after later rows) and tolerant mode cannot advance past "
+          + (startRead == null ? "the start" : startRead.toString())
+          + "; fix the source query's ORDER BY (cursor, tiebreaker)");
+    }
+  }
+
+  /** Adds a row to the response; false if a budget or the deadline stops the call first. */
+  private boolean emit(Call c, Table t, TableState ts, String partition, Row row, Position rp) {
+    if (c.timeUp()) {
+      c.stop(StopReason.DEADLINE);
+      return false;
+    }
+    byte[] bytes = c.rb.serialize(t, row);
+    long reserve = c.allow(t.name(), partition, c.positionBytes(rp));
+    ResponseBuilder.Added added = c.rb.tryAdd(t, row.isDelete(), bytes, reserve);
+    if (added == ResponseBuilder.Added.OK) {
+      return true;
+    }
+    if (added == ResponseBuilder.Added.OVER_BYTES && c.rb.rows() == 0) {
+      throw new ContractViolation("row of " + bytes.length + " bytes in table " + t.name()
+          + " (primary key " + keyOf(t, row) + ") does not fit in maxResponseBytes ("
+          + config.maxResponseBytes() + ") with the response's schema and state; set"
+          + " TRIBUTARY_MAX_RESPONSE_BYTES higher (sync through S3 on AWS) or leave large"
+          + " columns out of the row");
+    }
+    c.stop(added == ResponseBuilder.Added.OVER_BYTES ? StopReason.BYTE_BUDGET : StopReason.ROW_BUDGET);
+    return false;
+  }
+
+  private Position positionOf(Table t, Row row) {
+    for (String pk : t.primaryKey()) {
+      if (row.get(pk) == null) {
+        throw new ContractViolation("table " + t.name() + ": a " + (row.isDelete() ? "delete" : "row")
+            + " has no value for primary-key column " + pk + "; every row and delete must carry"
+            + " the whole primary key " + t.primaryKey());
+      }
+    }
+    Object cursor = null;
+    if (t.isIncremental()) {
+      String col = t.cursorColumn().orElseThrow();
+      try {
+        cursor = Values.normalize(t.cursorType(), row.get(col));
+      } catch (IllegalArgumentException e) {
+        throw new ContractViolation("table " + t.name() + ": cursor column " + col + " of the row"
+            + " with primary key " + keyOf(t, row) + " " + e.getMessage());
+      }
+    }
+    String tb = t.tiebreakerColumn();
+    Object tiebreaker;
+    try {
+      tiebreaker = Values.normalize(t.tiebreakerType(), row.get(tb));
+    } catch (IllegalArgumentException e) {
+      throw new ContractViolation("table " + t.name() + ": tiebreaker column " + tb + " of the row"
+          + " with primary key " + keyOf(t, row) + " " + e.getMessage());
+    }
+    return Position.of(cursor, tiebreaker);
+  }
+
+  private static String keyOf(Table t, Row row) {
+    Map<String, Object> key = new LinkedHashMap<>();
+    for (String pk : t.primaryKey()) {
+      key.put(pk, row.get(pk));
+    }
+    return key.toString();
+  }
+
+  private String partitionKey(Table parent, Row row) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    try (JsonGenerator g = json.factory().createGenerator(out)) {
+      g.writeStartArray();
+      for (String pk : parent.primaryKey()) {
+        RowJson.writeValue(g, row.get(pk), pk);
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String slot(Table t, String partition) {
+    return partition == null ? t.name() : t.name() + '\u0000' + partition;
+  }
+
+  /** Bytes the sync block and new table entries can add to the state, beyond their positions. */
+  private long fixedStateAllowance() {
+    long n = 128;
+    for (Table t : schema.tables()) {
+      n += t.name().length() * 2L + 8; // its name in sync.done and as a key of tables
+      n += t.cursorColumn().map(String::length).orElse(0) + t.tiebreakerColumn().length() + 128;
+    }
+    return n;
+  }
+
+  private static String largestTable(SyncState st) {
+    String largest = "?";
+    int most = -1;
+    for (Map.Entry<String, TableState> e : st.tables.entrySet()) {
+      int size = e.getValue().partitions.size();
+      if (size > most) {
+        most = size;
+        largest = e.getKey();
+      }
+    }
+    return largest;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** One call's working set. */
+  private final class Call {
+    final SyncState st;
+    final Secrets secrets;
+    final Instant stopAt;
+    final ResponseBuilder rb;
+    final Set<String> paused = new HashSet<>();
+    final Map<String, List<Position>> history = new HashMap<>();
+    /** Per slot, where reading stood and which position was accepted when the call began. */
+    final Map<String, Position> startReadPoints = new HashMap<>();
+    final Map<String, Position> startPositions = new HashMap<>();
+    final Map<String, Long> allowances = new HashMap<>();
+    final ByteArrayOutputStream posScratch = new ByteArrayOutputStream(64);
+    final JsonGenerator posGen;
+    long stateBase;
+    long allowanceTotal;
+    StopReason stop;
+    int reads;
+    long dropped;
+
+    Call(SyncState st, Secrets secrets, Instant stopAt) {
+      this.st = st;
+      this.secrets = secrets;
+      this.stopAt = stopAt;
+      this.rb = new ResponseBuilder(json, schema, config.maxResponseBytes(),
+          config.maxRowsPerResponse());
+      try {
+        this.posGen = json.factory().createGenerator(posScratch);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      posGen.setRootValueSeparator(null);
+    }
+
+    /** Records where every slot stands; called once the sync's horizon and lookbacks are set. */
+    void snapshot() {
+      for (Map.Entry<String, TableState> e : st.tables.entrySet()) {
+        startReadPoints.put(e.getKey(), e.getValue().readPoint());
+        startPositions.put(e.getKey(), e.getValue().position);
+        for (Map.Entry<String, Position> p : e.getValue().partitions.entrySet()) {
+          startReadPoints.put(e.getKey() + '\u0000' + p.getKey(), p.getValue());
+        }
+      }
+    }
+
+    boolean running() {
+      return stop == null;
+    }
+
+    boolean readable(Table t) {
+      return !st.done.contains(t.name()) && !paused.contains(t.name());
+    }
+
+    boolean timeUp() {
+      return !config.clock().instant().isBefore(stopAt);
+    }
+
+    void stop(StopReason reason) {
+      if (stop == null) {
+        stop = reason;
+      }
+    }
+
+    int positionBytes(Position p) {
+      posScratch.reset();
+      try {
+        StateCodec.writePosition(posGen, p);
+        posGen.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return posScratch.size();
+    }
+
+    /**
+     * Grows the reserve for the state's tail so it covers this slot holding a position of
+     * {@code positionBytes} (as position, read point and children marker at once, plus its key).
+     * Returns the current upper bound on the state's size.
+     */
+    long allow(String table, String partition, int positionBytes) {
+      String key = partition == null ? table : table + '\u0000' + partition;
+      long need = 3L * positionBytes + (partition == null ? 0 : partition.length() * 2L + 8) + 64;
+      Long had = allowances.get(key);
+      if (had == null || need > had) {
+        allowances.put(key, need);
+        allowanceTotal += need - (had == null ? 0 : had);
+      }
+      return stateBase + allowanceTotal;
+    }
+  }
+}
