@@ -97,6 +97,18 @@ public final class FakeFivetran {
 
   /** One call with extra request members (e.g. {@code setup_test}). */
   public Call call(Map<String, Object> extra) {
+    return call(extra, true);
+  }
+
+  /**
+   * One call whose response is applied to the destination but whose state is then lost, as when
+   * Fivetran writes the rows and fails before it stores the state: the next call replays.
+   */
+  public Call callLosingState() {
+    return call(Map.of(), false);
+  }
+
+  private Call call(Map<String, Object> extra, boolean keepState) {
     ObjectNode req = JsonNodeFactory.instance.objectNode();
     req.put("agent", "Fivetran AWS Lambda Connector/test/schema");
     req.set("state", state.deepCopy());
@@ -132,7 +144,9 @@ public final class FakeFivetran {
       check(call);
       if (!extra.containsKey("setup_test")) {
         apply(body);
-        state = (ObjectNode) body.get("state");
+        if (keepState) {
+          state = (ObjectNode) body.get("state");
+        }
       }
     } else {
       if (!body.has("errorMessage") || !body.has("errorType") || body.has("state")

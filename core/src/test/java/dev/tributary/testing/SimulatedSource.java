@@ -116,7 +116,11 @@ public final class SimulatedSource implements Connector {
     Map<String, Object> values = new LinkedHashMap<>();
     values.put("id", id);
     values.put("updated_at", at);
-    values.putAll(extra);
+    extra.forEach((k, v) -> {
+      if (!k.equals("id") && !k.equals("updated_at")) {
+        values.put(k, v);
+      }
+    });
     tables.get(table).put(id, new Version(id, at, values, deleted, visible));
   }
 
