@@ -41,7 +41,7 @@ class SyncProperties {
       int failRead, int loseStateAt) {}
 
   /** Budgets and page size of one try. */
-  record Limits(int pageSize, int maxRows, int maxBytes, boolean interleaved, boolean inclusiveSource) {}
+  record Limits(int pageSize, int maxRows, int maxBytes, boolean interleaved) {}
 
   @Property(tries = 1000)
   void destinationEqualsSourceAndDeliveriesAreBounded(
@@ -55,9 +55,6 @@ class SyncProperties {
     int[] readsThisSync = {0};
     int[] failAt = {-1};
     source.failWhen(r -> ++readsThisSync[0] == failAt[0]);
-    if (limits.inclusiveSource()) {
-      source.withInclusiveFilter();
-    }
     EngineConfig config = EngineConfig.builder()
         .clock(clock)
         .settleLag(SETTLE_LAG)
@@ -186,7 +183,6 @@ class SyncProperties {
         Arbitraries.integers().between(1, 8),
         Arbitraries.integers().between(1, 25),
         Arbitraries.integers().between(4096, 12_000),
-        Arbitraries.of(true, false),
         Arbitraries.of(true, false))
         .as(Limits::new);
   }

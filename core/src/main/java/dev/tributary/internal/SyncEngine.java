@@ -347,7 +347,9 @@ public final class SyncEngine {
     if (delivered == 0) {
       throw new ContractViolation("table " + t.name() + " returned hasMore=true but no rows after "
           + (from == null ? "the start" : from.toString())
-          + "; a read must return rows strictly after read.after(), or hasMore=false");
+          + "; a read must return rows strictly after read.after(), or hasMore=false"
+          + (page.rows().isEmpty() ? "" : " (a source that can only filter cursor >= value must"
+              + " return all rows sharing that cursor value in one page: raise the page size)"));
     }
     return Outcome.CONTINUE;
   }
