@@ -269,8 +269,9 @@ public final class EngineConfig {
     }
 
     /**
-     * Most per-parent positions a child table keeps; above it they collapse into one floor
-     * position, the minimum of those replaced (re-reads, never lost rows). Default 10,000.
+     * Most per-parent positions a child table keeps in state. Parents beyond it are not
+     * remembered once their children are caught up, so their children are read from the start
+     * each sync: more re-reads, never lost rows. Default 10,000.
      */
     public Builder maxPartitions(int partitions) {
       if (partitions < 1) {

@@ -16,6 +16,8 @@ import java.util.Optional;
  *       the single primary-key column), so even a large table checkpoints between responses.
  *   <li>{@link #partitionedBy(String)}: a child table read once per parent row the sync delivers,
  *       with a position per parent (capped; see {@link EngineConfig.Builder#maxPartitions}).
+ *       Children are read for the parent rows a sync delivers: declare the parent full refresh
+ *       (every sync lists every parent) unless a change to a child always changes its parent.
  * </ul>
  *
  * <p>Immutable: every method returns a new table.

@@ -29,7 +29,7 @@ import java.util.Objects;
  *  "tables": {
  *    "orders": {"cursor": "updated_at", "cursor_type": "timestamp", "tiebreaker": "id",
  *               "tiebreaker_type": "number", "position": ["2024-05-01T09:59:58.123456Z", 991]},
- *    "order_lines": {..., "partitions": {"[991]": ["2024-05-01T09:59:58Z", 3]}, "floor": null}}}
+ *    "order_lines": {..., "partitions": {"[991]": ["2024-05-01T09:59:58Z", 3]}}}}
  * }</pre>
  *
  * <p>Versions: {@code 1} is current. An unversioned, non-empty state is version 0: the
@@ -188,7 +188,6 @@ public final class StateCodec {
     ts.position = readPosition(t, entry.get("position"), where + ".position");
     ts.reread = readPosition(t, entry.get("reread_after"), where + ".reread_after");
     ts.childrenOf = readPosition(t, entry.get("children_of"), where + ".children_of");
-    ts.floor = readPosition(t, entry.get("floor"), where + ".floor");
     JsonNode parts = entry.get("partitions");
     if (parts != null && !parts.isNull()) {
       if (!parts.isObject()) {
@@ -312,9 +311,6 @@ public final class StateCodec {
           writePosition(g, p.getKey(), p.getValue());
         }
         g.writeEndObject();
-      }
-      if (ts.floor != null) {
-        writePosition(g, "floor", ts.floor);
       }
       g.writeEndObject();
     }

@@ -127,8 +127,10 @@ public final class SyncEngine {
           + " bytes would exceed maxResponseBytes (" + config.maxResponseBytes() + ")");
     }
     long written = c.rb.writeTo(out, state, hasMore);
+    List<String> notices = new ArrayList<>(decoded.notices());
+    notices.addAll(c.notices);
     return new Summary(hasMore, reason, c.rb.rows(), written, c.reads, c.dropped, c.rb.perTable(),
-        decoded.notices());
+        notices);
   }
 
   /**
@@ -362,9 +364,18 @@ public final class SyncEngine {
         c.stop(StopReason.DEADLINE);
         return Outcome.STOPPED;
       }
-      Position from = cs.partitions.containsKey(key) ? cs.partitions.get(key) : cs.floor;
+      Position from = cs.partitions.get(key);
       Page page = read(c, child, from, parentRow);
       Outcome o = process(c, child, cs, key, from, page);
+      if (o == Outcome.DONE && cs.partitions.size() > config.maxPartitions()) {
+        // Over the cap, a finished partition is not remembered: its children are read from the
+        // start when the parent next comes round. Costs re-reads, never rows (a shared "floor"
+        // position would skip the older children of a parent first seen later).
+        cs.partitions.remove(key);
+        c.notices.add("table " + child.name() + " has more than " + config.maxPartitions()
+            + " parents with positions; children of the others are re-read from the start:"
+            + " raise TRIBUTARY_MAX_PARTITIONS if state size allows");
+      }
       if (o != Outcome.CONTINUE) {
         return o;
       }
@@ -376,9 +387,6 @@ public final class SyncEngine {
     c.history.computeIfAbsent(slot(t, partition), k -> new ArrayList<>()).add(rp);
     if (partition != null) {
       ts.partitions.put(partition, rp);
-      if (ts.partitions.size() > config.maxPartitions()) {
-        collapse(ts, partition);
-      }
       return;
     }
     if (ts.reread != null) {
@@ -393,23 +401,6 @@ public final class SyncEngine {
     if (ts.childrenOf != null && Values.compare(ts.position, ts.childrenOf) >= 0) {
       ts.childrenOf = null;
     }
-  }
-
-  /**
-   * Over the cap, a child table's per-parent positions collapse into one floor: the minimum of
-   * those replaced, so parents read from it again re-read rows rather than skip them.
-   */
-  private static void collapse(TableState ts, String keep) {
-    Position floor = ts.floor;
-    for (Position p : ts.partitions.values()) {
-      if (floor == null || Values.compare(p, floor) < 0) {
-        floor = p;
-      }
-    }
-    Position kept = ts.partitions.get(keep);
-    ts.partitions.clear();
-    ts.floor = floor;
-    ts.partitions.put(keep, kept);
   }
 
   /**
@@ -569,6 +560,7 @@ public final class SyncEngine {
     /** Per slot, where reading stood and which position was accepted when the call began. */
     final Map<String, Position> startReadPoints = new HashMap<>();
     final Map<String, Position> startPositions = new HashMap<>();
+    final Set<String> notices = new java.util.LinkedHashSet<>();
     final Map<String, Long> allowances = new HashMap<>();
     final ByteArrayOutputStream posScratch = new ByteArrayOutputStream(64);
     final JsonGenerator posGen;

@@ -52,8 +52,6 @@ public final class SyncState {
     Position childrenOf;
     /** Child tables: position per parent key (canonical JSON of the parent's primary key). */
     final LinkedHashMap<String, Position> partitions = new LinkedHashMap<>();
-    /** Child tables: where parents without their own position start, after a collapse. */
-    Position floor;
 
     static TableState fresh(Table t) {
       TableState s = new TableState();
@@ -70,8 +68,7 @@ public final class SyncState {
     }
 
     boolean isEmpty() {
-      return position == null && reread == null && childrenOf == null && partitions.isEmpty()
-          && floor == null;
+      return position == null && reread == null && childrenOf == null && partitions.isEmpty();
     }
   }
 }
