@@ -288,31 +288,9 @@ public final class StateCodec {
     g.writeObjectFieldStart("tables");
     for (Table t : schema.tables()) {
       TableState ts = s.tables.get(t.name());
-      if (ts == null || ts.isEmpty()) {
-        continue;
+      if (ts != null && !ts.isEmpty()) {
+        writeTable(g, t.name(), ts);
       }
-      g.writeObjectFieldStart(t.name());
-      if (ts.cursorColumn != null) {
-        g.writeStringField("cursor", ts.cursorColumn);
-        g.writeStringField("cursor_type", ts.cursorType.stateName());
-      }
-      g.writeStringField("tiebreaker", ts.tiebreakerColumn);
-      g.writeStringField("tiebreaker_type", ts.tiebreakerType.stateName());
-      writePosition(g, "position", ts.position);
-      if (ts.reread != null) {
-        writePosition(g, "reread_after", ts.reread);
-      }
-      if (ts.childrenOf != null) {
-        writePosition(g, "children_of", ts.childrenOf);
-      }
-      if (!ts.partitions.isEmpty()) {
-        g.writeObjectFieldStart("partitions");
-        for (Map.Entry<String, Position> p : ts.partitions.entrySet()) {
-          writePosition(g, p.getKey(), p.getValue());
-        }
-        g.writeEndObject();
-      }
-      g.writeEndObject();
     }
     for (Map.Entry<String, JsonNode> u : s.undeclared.entrySet()) {
       g.writeFieldName(u.getKey());
@@ -320,6 +298,52 @@ public final class StateCodec {
     }
     g.writeEndObject();
     g.writeEndObject();
+  }
+
+  private static void writeTable(JsonGenerator g, String name, TableState ts) throws IOException {
+    g.writeObjectFieldStart(name);
+    if (ts.cursorColumn != null) {
+      g.writeStringField("cursor", ts.cursorColumn);
+      g.writeStringField("cursor_type", ts.cursorType.stateName());
+    }
+    g.writeStringField("tiebreaker", ts.tiebreakerColumn);
+    g.writeStringField("tiebreaker_type", ts.tiebreakerType.stateName());
+    writePosition(g, "position", ts.position);
+    if (ts.reread != null) {
+      writePosition(g, "reread_after", ts.reread);
+    }
+    if (ts.childrenOf != null) {
+      writePosition(g, "children_of", ts.childrenOf);
+    }
+    if (!ts.partitions.isEmpty()) {
+      g.writeObjectFieldStart("partitions");
+      for (Map.Entry<String, Position> p : ts.partitions.entrySet()) {
+        writePosition(g, p.getKey(), p.getValue());
+      }
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  /** The table whose entry takes the most bytes, with its size, for "state too large" errors. */
+  public String largestEntry(SyncState s) {
+    String largest = null;
+    int most = -1;
+    for (Map.Entry<String, TableState> e : s.tables.entrySet()) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (JsonGenerator g = json.factory().createGenerator(out)) {
+        g.writeStartObject();
+        writeTable(g, e.getKey(), e.getValue());
+        g.writeEndObject();
+      } catch (IOException ex) {
+        throw new UncheckedIOException(ex);
+      }
+      if (out.size() > most) {
+        most = out.size();
+        largest = e.getKey() + " (" + out.size() + " bytes)";
+      }
+    }
+    return largest;
   }
 
   static void writePosition(JsonGenerator g, String field, Position p) throws IOException {

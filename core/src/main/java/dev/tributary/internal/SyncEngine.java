@@ -118,8 +118,8 @@ public final class SyncEngine {
     byte[] state = codec.encode(c.st);
     if (state.length > config.maxStateBytes()) {
       throw new ContractViolation("state of " + state.length + " bytes exceeds maxStateBytes ("
-          + config.maxStateBytes() + "); table " + largestTable(c.st)
-          + " grew the most: lower TRIBUTARY_MAX_PARTITIONS or raise TRIBUTARY_MAX_STATE_BYTES");
+          + config.maxStateBytes() + "); table " + codec.largestEntry(c.st)
+          + " takes the most: lower TRIBUTARY_MAX_PARTITIONS or raise TRIBUTARY_MAX_STATE_BYTES");
     }
     long size = c.rb.size(state.length);
     if (size > config.maxResponseBytes()) {
@@ -532,19 +532,6 @@ public final class SyncEngine {
       n += t.cursorColumn().map(String::length).orElse(0) + t.tiebreakerColumn().length() + 128;
     }
     return n;
-  }
-
-  private static String largestTable(SyncState st) {
-    String largest = "?";
-    int most = -1;
-    for (Map.Entry<String, TableState> e : st.tables.entrySet()) {
-      int size = e.getValue().partitions.size();
-      if (size > most) {
-        most = size;
-        largest = e.getKey();
-      }
-    }
-    return largest;
   }
 
   // ---------------------------------------------------------------------------------------------
