@@ -117,6 +117,7 @@ public final class SimulatedSource implements Connector {
     values.put("id", id);
     values.put("updated_at", at);
     values.putAll(extra);
+    values.put("updated_at", at); // a tombstone copies the old row; its own time must win
     tables.get(table).put(id, new Version(id, at, values, deleted, visible));
   }
 
