@@ -228,6 +228,30 @@ class ResilienceScenariosTest {
     assertEquals(60, ft.deliveries("orders").size());
   }
 
+  @Test
+  void deadlineInsideAParentsChildrenResumesWithThatParent() {
+    SimulatedSource src = new SimulatedSource(customers(), childOrders());
+    for (long c = 1; c <= 5; c++) {
+      src.upsert("customers", c, at(-3600));
+      for (long i = 0; i < 12; i++) {
+        src.upsert("orders", c * 100 + i, at(i * 60 + c), Map.of("parent_id", c));
+      }
+    }
+    EngineConfig cfg = config().pageSize(5).deadlineMargin(Duration.ofSeconds(5)).build();
+    FakeFivetran ft = new FakeFivetran(new FunctionHandler(src, cfg), clock,
+        Duration.ofSeconds(20), cfg.maxResponseBytes());
+    clock.tickOnRead(Duration.ofSeconds(1));
+
+    List<FakeFivetran.Call> calls = ft.sync(100, 0);
+    assertTrue(calls.size() >= 4, "the deadline cuts the sync into several calls: " + calls.size());
+    assertTrue(calls.stream().anyMatch(c -> c.body().path("state").path("tables")
+        .path("customers").has("children_of")), "some call stopped inside a parent's children");
+    assertMirrors(ft, src, "customers");
+    assertMirrors(ft, src, "orders");
+    assertDeliveredAtMost(ft, "customers", 1);
+    assertDeliveredAtMost(ft, "orders", 1);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // 3. A row larger than the response budget
 
