@@ -221,6 +221,8 @@ class ProtocolConformanceTest {
       return Stream.of(
           Arguments.of("request-malformed.json", List.of("not valid JSON")),
           Arguments.of("request-empty.json", List.of("empty")),
+          Arguments.of("request-whitespace-only.json", List.of("empty")),
+          Arguments.of("request-two-documents.json", List.of("not valid JSON")),
           Arguments.of("request-array.json", List.of("array", "not an object")),
           Arguments.of("request-state-string.json", List.of("state", "not a string")),
           Arguments.of("request-state-array.json", List.of("state", "not a array")),
