@@ -107,7 +107,11 @@ public final class SimulatedSource implements Connector {
   /** Deletes a row: a tombstone dated {@code at}. */
   public void delete(String table, long id, Instant at) {
     Version v = tables.get(table).get(id);
-    Map<String, Object> values = v == null ? Map.of() : v.values;
+    // The tombstone keeps the row's other columns, but its id and cursor are the deletion's:
+    // copying the old updated_at would place the delete before the row's last version.
+    Map<String, Object> values = new LinkedHashMap<>(v == null ? Map.of() : v.values);
+    values.remove("id");
+    values.remove("updated_at");
     put(table, id, at, values, true, true);
   }
 
