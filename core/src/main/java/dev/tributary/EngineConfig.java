@@ -103,6 +103,11 @@ public final class EngineConfig {
     r.ifLong("TRIBUTARY_MAX_REQUEST_BYTES", b::maxRequestBytes);
     r.ifLong("TRIBUTARY_MAX_NESTING_DEPTH", v -> b.maxNestingDepth(Math.toIntExact(v)));
     r.ifLong("TRIBUTARY_MAX_STRING_LENGTH", v -> b.maxStringLength(Math.toIntExact(v)));
+    if (b.maxStateBytes >= b.maxResponseBytes / 2) {
+      throw new IllegalArgumentException("TRIBUTARY_MAX_STATE_BYTES (" + b.maxStateBytes
+          + ") must be under half of TRIBUTARY_MAX_RESPONSE_BYTES (" + b.maxResponseBytes
+          + "); lower the first or raise the second");
+    }
     return b.build();
   }
 

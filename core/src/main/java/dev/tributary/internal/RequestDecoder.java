@@ -35,11 +35,10 @@ public final class RequestDecoder {
       root = json.mapper().readTree(body);
     } catch (StreamConstraintsException e) {
       throw new ProtocolException("request exceeds a limit: " + e.getOriginalMessage()
-          + " (raise TRIBUTARY_MAX_NESTING_DEPTH / TRIBUTARY_MAX_STRING_LENGTH /"
-          + " TRIBUTARY_MAX_REQUEST_BYTES if the request is legitimate)");
+          + limitSetting(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw new ProtocolException("request body is not valid JSON"
+      throw new ProtocolException("request body is not valid JSON" + problem(e)
           + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
           + "; send the Fivetran request object as the body");
     }
@@ -53,6 +52,34 @@ public final class RequestDecoder {
     return new Request(state(root.get("state")), secrets(root.get("secrets")),
         text(root.get("sync_id")), setupTest(root.get("setup_test")),
         text(root.get("bucket")), text(root.get("file")));
+  }
+
+  /** Which setting raises the limit that was hit. */
+  private static String limitSetting(String message) {
+    String m = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
+    String variable = m.contains("nesting depth") ? "TRIBUTARY_MAX_NESTING_DEPTH"
+        : m.contains("string value length") || m.contains("name length") ? "TRIBUTARY_MAX_STRING_LENGTH"
+        : m.contains("document length") ? "TRIBUTARY_MAX_REQUEST_BYTES"
+        : null;
+    return variable == null ? "" : " (raise " + variable + " if the request is legitimate)";
+  }
+
+  /**
+   * The kind of syntax problem, never the offending text: Jackson's own messages quote tokens
+   * from the request, and the request carries secrets.
+   */
+  private static String problem(JsonProcessingException e) {
+    String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+    if (m.startsWith("Duplicate field")) {
+      return ": a key appears twice in one object";
+    }
+    if (m.contains("Trailing token")) {
+      return ": there is more content after the request object";
+    }
+    if (m.contains("Unexpected end-of-input")) {
+      return ": it ends too early";
+    }
+    return "";
   }
 
   private byte[] readBounded(InputStream in) throws IOException, ProtocolException {

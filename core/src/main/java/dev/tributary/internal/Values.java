@@ -83,8 +83,17 @@ public final class Values {
     try {
       return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     } catch (DateTimeException e) {
-      throw new IllegalArgumentException("is not an ISO-8601 timestamp with an offset: '" + text + "'");
+      throw new IllegalArgumentException("is not an ISO-8601 timestamp with an offset ("
+          + shape(text) + ")");
     }
+  }
+
+  /**
+   * Describes a text without quoting it: values come from rows or state, and neither may appear
+   * in error responses or logs.
+   */
+  private static String shape(String text) {
+    return "a string of " + text.length() + " characters";
   }
 
   private static String normalizeOffset(String s) {
@@ -126,7 +135,7 @@ public final class Values {
       try {
         return LocalDate.parse(raw.toString().trim());
       } catch (DateTimeException e) {
-        throw new IllegalArgumentException("is not a yyyy-MM-dd date: '" + raw + "'");
+        throw new IllegalArgumentException("is not a yyyy-MM-dd date (" + shape(raw.toString()) + ")");
       }
     }
     throw new IllegalArgumentException("is a " + raw.getClass().getSimpleName() + ", not a date");
@@ -151,7 +160,7 @@ public final class Values {
       try {
         d = new BigDecimal(raw.toString().trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("is not a number: '" + raw + "'");
+        throw new IllegalArgumentException("is not a number (" + shape(raw.toString()) + ")");
       }
     } else {
       throw new IllegalArgumentException("is a " + raw.getClass().getSimpleName() + ", not a number");
