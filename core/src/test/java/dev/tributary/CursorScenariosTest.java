@@ -7,15 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tributary.testing.FakeClock;
 import dev.tributary.testing.FakeFivetran;
+import dev.tributary.testing.ScriptedSource;
 import dev.tributary.testing.SimulatedSource;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
@@ -213,5 +221,165 @@ class CursorScenariosTest {
       assertNotEquals(src.snapshot("orders").keySet(), ft.rowsById("orders").keySet());
     }
     return missing;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // 4
+
+  static final Instant SAME = t("2021-05-17T20:41:16Z");
+
+  /** One row per encoding of the same instant, a row a microsecond before, and sub-second rows. */
+  static ScriptedSource encodings(boolean inclusiveFilter) {
+    ScriptedSource src = new ScriptedSource(ORDERS);
+    Object[][] rows = {
+        {1L, "2021-05-17T20:41:16Z", SAME},
+        {2L, "2021-05-17T20:41:16.000000+00:00", SAME},
+        {3L, "2021-05-17 20:41:16+00", SAME},
+        {4L, OffsetDateTime.of(2021, 5, 17, 22, 41, 16, 0, ZoneOffset.ofHours(2)), SAME},
+        {5L, "2021-05-17T16:41:16-04:00", SAME},
+        {6L, "2021-05-17T20:41:16+0000", SAME},
+        {7L, ZonedDateTime.of(2021, 5, 17, 16, 41, 16, 0, ZoneId.of("America/New_York")), SAME},
+        {11L, "2021-05-17T20:41:15.999999Z", t("2021-05-17T20:41:15.999999Z")},
+        {20L, "2021-05-17T20:41:16.123456Z", t("2021-05-17T20:41:16.123456Z")},
+        {21L, "2021-05-17 20:41:16.123456+00", t("2021-05-17T20:41:16.123456Z")},
+        {22L, "2021-05-17T20:41:16.123456789Z", t("2021-05-17T20:41:16.123456789Z")},
+        {23L, "2021-05-17T20:41:16.123457+00:00", t("2021-05-17T20:41:16.123457Z")},
+        {24L, "2021-05-17T22:41:16.123457+02:00", t("2021-05-17T20:41:16.123457Z")},
+    };
+    for (Object[] r : rows) {
+      src.put((Instant) r[2], (Long) r[0], Map.of("id", r[0], "updated_at", r[1]));
+    }
+    return inclusiveFilter ? src.withInclusiveFilter() : src;
+  }
+
+  static ObjectNode stateAt(String cursorText, long id) {
+    ObjectNode state = JsonNodeFactory.instance.objectNode();
+    state.put("version", 1);
+    ObjectNode orders = state.putObject("tables").putObject("orders");
+    orders.put("cursor", "updated_at");
+    orders.put("cursor_type", "timestamp");
+    orders.put("tiebreaker", "id");
+    orders.put("tiebreaker_type", "number");
+    orders.putArray("position").add(cursorText).add(id);
+    return state;
+  }
+
+  static Set<Long> deliveredIds(FakeFivetran ft) {
+    Set<Long> ids = new TreeSet<>();
+    ft.deliveries("orders").keySet().forEach(k -> ids.add(Long.parseLong(k.replace("|", ""))));
+    return ids;
+  }
+
+  @Test
+  void equivalentTimestampEncodingsCompareAsTheSameInstant() {
+    // (a) From the start, one row per response: every encoding of the tie is its own position,
+    // and every position is stored exactly (a rounded or truncated one would loop or skip).
+    ScriptedSource src = encodings(false);
+    FakeFivetran ft = fivetran(src, config().pageSize(1).maxRowsPerResponse(1).build());
+    List<FakeFivetran.Call> calls = ft.sync(100, 0);
+    assertEquals(13, calls.size());
+    List<ScriptedSource.Entry> order = src.entries();
+    for (int i = 0; i < calls.size(); i++) {
+      ScriptedSource.Entry e = order.get(i);
+      JsonNode p = position(calls.get(i).body().path("state"), "orders");
+      assertEquals("[\"" + e.cursor() + "\"," + e.id() + "]", p.toString(), "call " + (i + 1));
+    }
+    assertMatchesSource(src.snapshot(), ft.rowsById("orders"));
+    assertEachDeliveredOnce(ft, "orders", 13);
+    assertEquals(1, ft.sync(100, 0).size(), "a second sync has nothing to read");
+    assertEachDeliveredOnce(ft, "orders", 13);
+
+    // (b) A state written in another encoding resumes after the same instant, against a source
+    // that filters inclusively (updated_at >= x) and returns rows in yet other encodings: the
+    // engine must drop ids 1-3 by value, not by text.
+    for (String encoded : List.of("2021-05-17 20:41:16.000000+00", "2021-05-17T22:41:16+02:00",
+        "2021-05-17T20:41:16Z")) {
+      ScriptedSource inclusive = encodings(true);
+      FakeFivetran resumed = fivetran(inclusive, config().pageSize(100).build());
+      resumed.setState(stateAt(encoded, 3));
+      resumed.sync(100, 0);
+      assertEquals(Set.of(4L, 5L, 6L, 7L, 20L, 21L, 22L, 23L, 24L), deliveredIds(resumed), encoded);
+      resumed.deliveries("orders").forEach((k, n) -> assertEquals(1, n, encoded + " key " + k));
+      assertEquals("[\"2021-05-17T20:41:16.123457Z\",24]",
+          position(resumed.state(), "orders").toString());
+    }
+
+    // (c) A microsecond position: the nanosecond row after it and the .123457 rows are read, the
+    // .123456 rows at or before it are not, and one-row pages still terminate.
+    for (String encoded : List.of("2021-05-17T20:41:16.123456Z",
+        "2021-05-17T22:41:16.123456+02:00")) {
+      for (boolean inclusiveFilter : new boolean[] {false, true}) {
+        ScriptedSource s = encodings(inclusiveFilter);
+        int pageSize = inclusiveFilter ? 10 : 1;
+        FakeFivetran micro = fivetran(s, config().pageSize(pageSize).maxRowsPerResponse(1).build());
+        micro.setState(stateAt(encoded, 21));
+        micro.sync(100, 0);
+        String what = encoded + (inclusiveFilter ? " inclusive" : " exact");
+        assertEquals(Set.of(22L, 23L, 24L), deliveredIds(micro), what);
+        micro.deliveries("orders").forEach((k, n) -> assertEquals(1, n, what + " key " + k));
+        assertEquals("[\"2021-05-17T20:41:16.123457Z\",24]",
+            position(micro.state(), "orders").toString(), what);
+      }
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // 5
+
+  @Test
+  void futureDatedRowNeverPushesStateBeyondHorizon() {
+    for (boolean honour : new boolean[] {true, false}) {
+      clock.set(t("2024-05-01T12:00:00Z"));
+      SimulatedSource src = new SimulatedSource(ORDERS);
+      if (!honour) {
+        src.ignoringUpperBound();
+      }
+      for (long id = 1; id <= 6; id++) {
+        src.upsert("orders", id, t("2024-05-01T11:00:00Z").plus(Duration.ofMinutes(id)));
+      }
+      src.upsert("orders", 99, t("2025-05-01T12:00:00Z")); // a year ahead
+      FakeFivetran ft = fivetran(src, config().maxRowsPerResponse(2).build());
+      String what = honour ? "source honours upTo" : "source ignores upTo";
+
+      for (int sync = 1; sync <= 3; sync++) {
+        Instant horizon = clock.instant().minusSeconds(30);
+        int readsBefore = src.readLog().size();
+        List<FakeFivetran.Call> calls = ft.sync(100, 0);
+        assertTrue(calls.size() > 1, "the sync spans several responses");
+        for (FakeFivetran.Call c : calls) {
+          JsonNode state = c.body().path("state");
+          if (state.has("sync")) {
+            assertEquals(horizon.toString(), state.path("sync").path("horizon").asText(), what);
+          }
+          JsonNode p = position(state, "orders");
+          assertTrue(Instant.parse(p.get(0).asText()).isBefore(horizon),
+              what + ": position " + p + " is not below the horizon " + horizon);
+        }
+        assertFalse(ft.lastCall().hasMore(), what + ": sync " + sync + " finishes");
+        for (TableRead r : src.readLog().subList(readsBefore, src.readLog().size())) {
+          assertEquals(horizon, r.upToInstant().orElseThrow(), what);
+        }
+        clock.advance(Duration.ofHours(1));
+        for (long k = 0; k < 3; k++) {
+          src.upsert("orders", 100 + 10 * sync + k, clock.instant().minus(Duration.ofMinutes(10 - k)));
+        }
+      }
+      ft.sync(100, 0);
+
+      Map<Long, Map<String, Object>> expected = new TreeMap<>(src.snapshot("orders"));
+      int future = ft.deliveries("orders").getOrDefault("99|", 0);
+      if (honour) {
+        expected.remove(99L);
+        assertEquals(0, future, "a source that honours the bound never returns the row");
+      } else {
+        assertTrue(future >= 1, "the row the source returned was delivered");
+      }
+      assertMatchesSource(expected, ft.rowsById("orders"));
+      ft.deliveries("orders").forEach((k, n) -> {
+        if (!k.equals("99|")) {
+          assertEquals(1, n, what + " key " + k);
+        }
+      });
+    }
   }
 }
