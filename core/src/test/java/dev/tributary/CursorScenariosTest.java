@@ -20,11 +20,15 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -380,6 +384,185 @@ class CursorScenariosTest {
           assertEquals(1, n, what + " key " + k);
         }
       });
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // 6
+
+  /** 10 rows a minute apart from 11:00, then {@code extra} more; two rows share each minute. */
+  static ScriptedSource disorderable(int rows, UnaryOperator<List<Row>> transform) {
+    ScriptedSource src = new ScriptedSource(ORDERS).withPageTransform(transform);
+    for (long id = 1; id <= rows; id++) {
+      addRow(src, id);
+    }
+    return src;
+  }
+
+  static void addRow(ScriptedSource src, long id) {
+    Instant at = t("2024-05-01T11:00:00Z").plus(Duration.ofMinutes(id / 2));
+    src.put(at, id, Map.of("id", id, "updated_at", at));
+  }
+
+  /** Swaps the 2nd and 3rd rows of every page of 3 or more rows while {@code on} is set. */
+  static UnaryOperator<List<Row>> swapSecondAndThird(AtomicBoolean on) {
+    return page -> {
+      if (!on.get() || page.size() < 3) {
+        return page;
+      }
+      List<Row> out = new ArrayList<>(page);
+      Collections.swap(out, 1, 2);
+      return out;
+    };
+  }
+
+  @Test
+  void outOfOrderSourceFailsClearlyInStrictMode() {
+    AtomicBoolean disorder = new AtomicBoolean(false);
+    ScriptedSource src = disorderable(10, swapSecondAndThird(disorder));
+    FakeFivetran ft = fivetran(src, config().pageSize(4).build());
+    ft.sync();
+    ObjectNode accepted = ft.state().deepCopy();
+
+    for (long id = 11; id <= 16; id++) {
+      addRow(src, id);
+    }
+    disorder.set(true);
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      FakeFivetran.Call c = ft.call();
+      assertFalse(c.accepted());
+      assertEquals(FunctionHandler.Outcome.CONNECTOR_FAILURE.httpStatus(), c.httpStatus());
+      assertEquals("ConnectorError", c.body().path("errorType").asText());
+      String message = c.body().path("errorMessage").asText();
+      assertTrue(message.contains("table orders") && message.contains("out of order"), message);
+      assertEquals(accepted, ft.state(), "the accepted state is unchanged");
+    }
+    assertFalse(ft.rowsById("orders").containsKey(11L), "no rows of a failed call are applied");
+
+    disorder.set(false); // the source is fixed; the sync resumes from the accepted state
+    ft.sync();
+    assertMatchesSource(src.snapshot(), ft.rowsById("orders"));
+    assertEachDeliveredOnce(ft, "orders", 16);
+  }
+
+  @Test
+  void outOfOrderSourceInTolerantModeLosesNothing() {
+    Random random = new Random(42);
+    // The right rows, in the wrong order: each page's first row is its smallest, the rest shuffled.
+    UnaryOperator<List<Row>> shuffleTail = page -> {
+      if (page.size() < 3) {
+        return page;
+      }
+      List<Row> tail = new ArrayList<>(page.subList(1, page.size()));
+      Collections.shuffle(tail, random);
+      List<Row> out = new ArrayList<>(List.of(page.get(0)));
+      out.addAll(tail);
+      return out;
+    };
+    ScriptedSource src = disorderable(30, shuffleTail);
+    EngineConfig cfg = config().pageSize(6).orderCheck(OrderCheck.TOLERANT).build();
+    FakeFivetran ft = fivetran(src, cfg);
+    List<FakeFivetran.Call> calls = ft.sync(60, 0);
+    assertTrue(calls.size() > 1);
+    assertTrue(log.stream().anyMatch(l -> l.contains("\"stop_reason\":\"out_of_order\"")),
+        "the source's disorder was noticed");
+
+    assertPositionsOnlyCoverDeliveredRows(src, calls);
+    assertMatchesSource(src.snapshot(), ft.rowsById("orders"));
+    assertEquals(30, ft.deliveries("orders").size());
+
+    // New rows in a second sync, same disorder.
+    for (long id = 31; id <= 45; id++) {
+      addRow(src, id);
+    }
+    clock.advance(Duration.ofHours(1));
+    List<FakeFivetran.Call> second = ft.sync(60, 0);
+    assertPositionsOnlyCoverDeliveredRows(src, ft.calls());
+    assertMatchesSource(src.snapshot(), ft.rowsById("orders"));
+    assertTrue(second.size() > 1);
+    for (long id = 1; id <= 30; id++) {
+      assertEquals(0, countIn(second, id), "row " + id + " from the first sync is not re-sent");
+    }
+  }
+
+  @Test
+  void persistentlyDisorderedSourceFailsClearlyInTolerantModeInsteadOfLooping() {
+    AtomicBoolean disorder = new AtomicBoolean(false);
+    UnaryOperator<List<Row>> reversed = page -> {
+      if (!disorder.get()) {
+        return page;
+      }
+      List<Row> out = new ArrayList<>(page);
+      Collections.reverse(out);
+      return out;
+    };
+    ScriptedSource src = disorderable(10, reversed);
+    FakeFivetran ft = fivetran(src, config().pageSize(4).orderCheck(OrderCheck.TOLERANT).build());
+    ft.sync();
+    ObjectNode accepted = ft.state().deepCopy();
+    for (long id = 11; id <= 16; id++) {
+      addRow(src, id);
+    }
+    disorder.set(true);
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      FakeFivetran.Call c = ft.call();
+      assertFalse(c.accepted(), "attempt " + attempt);
+      assertEquals(FunctionHandler.Outcome.CONNECTOR_FAILURE.httpStatus(), c.httpStatus());
+      assertEquals("ConnectorError", c.body().path("errorType").asText());
+      String message = c.body().path("errorMessage").asText();
+      assertTrue(message.contains("table orders") && message.contains("out of order"), message);
+      assertEquals(accepted, ft.state());
+    }
+  }
+
+  static int countIn(List<FakeFivetran.Call> calls, long id) {
+    int n = 0;
+    for (FakeFivetran.Call c : calls) {
+      if (!c.accepted()) {
+        continue;
+      }
+      for (JsonNode row : c.body().path("insert").path("orders")) {
+        if (row.path("id").asLong() == id) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * After each accepted response, every source row at or before the committed position has been
+   * delivered by that response or an earlier accepted one: replaying the state loses nothing.
+   * Positions never move back.
+   */
+  static void assertPositionsOnlyCoverDeliveredRows(ScriptedSource src, List<FakeFivetran.Call> calls) {
+    Set<Long> delivered = new TreeSet<>();
+    JsonNode previous = null;
+    for (FakeFivetran.Call c : calls) {
+      if (!c.accepted()) {
+        continue;
+      }
+      for (JsonNode row : c.body().path("insert").path("orders")) {
+        delivered.add(row.path("id").asLong());
+      }
+      JsonNode p = position(c.body().path("state"), "orders");
+      if (p == null) {
+        continue;
+      }
+      if (previous != null) {
+        assertTrue(comparePositions(p, previous) >= 0,
+            "call " + c.number() + ": position moved back from " + previous + " to " + p);
+      }
+      previous = p;
+      Instant cursor = Instant.parse(p.get(0).asText());
+      long id = p.get(1).asLong();
+      for (ScriptedSource.Entry e : src.entries()) {
+        int cmp = ((Instant) e.cursor()).compareTo(cursor);
+        if (cmp < 0 || (cmp == 0 && e.id() <= id)) {
+          assertTrue(delivered.contains(e.id()), "call " + c.number() + ": position " + p
+              + " passes row " + e.id() + ", which no accepted response delivered");
+        }
+      }
     }
   }
 }
