@@ -117,6 +117,7 @@ public final class SimulatedSource implements Connector {
     values.put("id", id);
     values.put("updated_at", at);
     values.putAll(extra);
+    values.put("updated_at", at); // a tombstone carries its deletion time, not the last update's
     tables.get(table).put(id, new Version(id, at, values, deleted, visible));
   }
 
