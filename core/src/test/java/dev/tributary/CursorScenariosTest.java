@@ -15,6 +15,7 @@ import dev.tributary.testing.ScriptedSource;
 import dev.tributary.testing.SimulatedSource;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -562,6 +563,226 @@ class CursorScenariosTest {
           assertTrue(delivered.contains(e.id()), "call " + c.number() + ": position " + p
               + " passes row " + e.id() + ", which no accepted response delivered");
         }
+      }
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // 7
+
+  /** A source that only offers {@code updated_at >= x}; ties of up to six rows, pages of eight. */
+  @Test
+  void inclusiveSourceFilterDropsRowsAtOrBeforePosition() {
+    SimulatedSource src = new SimulatedSource(ORDERS).withInclusiveFilter();
+    Instant base = t("2024-05-01T10:00:00Z");
+    for (long id = 1; id <= 20; id++) {
+      src.upsert("orders", id, base.plus(Duration.ofMinutes((id - 1) / 4)));
+    }
+    // Ties stay smaller than a page; see the next test for a tie as large as a page.
+    FakeFivetran ft = fivetran(src, config().pageSize(8).maxRowsPerResponse(3).build());
+    List<FakeFivetran.Call> first = ft.sync(100, 0);
+    assertTrue(first.size() >= 7);
+    assertEquals("[\"2024-05-01T10:04:00Z\",20]", position(ft.state(), "orders").toString());
+    assertTrue(log.stream().anyMatch(l -> l.contains("dropped_rows_at_or_before_position")),
+        "the source re-sent rows at the position and the engine dropped them");
+
+    // Next sync: more rows at the last position's cursor value and later ones.
+    src.upsert("orders", 21, base.plus(Duration.ofMinutes(4)));
+    src.upsert("orders", 22, base.plus(Duration.ofMinutes(4)));
+    for (long id = 23; id <= 27; id++) {
+      src.upsert("orders", id, base.plus(Duration.ofMinutes(5 + (id - 23) / 2)));
+    }
+    clock.advance(Duration.ofMinutes(10));
+    ft.sync(100, 0);
+    assertMatchesSource(src.snapshot("orders"), ft.rowsById("orders"));
+    assertEachDeliveredOnce(ft, "orders", 27);
+    assertEquals(1, ft.sync(100, 0).size(), "a third sync finishes at once");
+    assertEachDeliveredOnce(ft, "orders", 27);
+  }
+
+  /**
+   * Position's documentation says an inclusive filter is "always safe". With a tie at least as
+   * large as the page, every page read after a position inside the tie is made only of rows at or
+   * before it; the engine drops them all and then rejects the page (hasMore with no new rows), so
+   * the sync fails on every retry and never finishes.
+   */
+  @Test
+  void inclusiveSourceFilterWithTieLargerThanPageStillFinishes() {
+    SimulatedSource src = new SimulatedSource(ORDERS).withInclusiveFilter();
+    Instant tie = t("2024-05-01T10:00:00Z");
+    for (long id = 1; id <= 12; id++) {
+      src.upsert("orders", id, tie);
+    }
+    src.upsert("orders", 13, tie.plusSeconds(60));
+    FakeFivetran ft = fivetran(src, config().pageSize(10).maxRowsPerResponse(3).build());
+    List<FakeFivetran.Call> calls = ft.sync(100, 3);
+    assertFalse(ft.lastCall().hasMore(), "finished; last body: " + ft.lastCall().body());
+    assertTrue(calls.stream().allMatch(FakeFivetran.Call::accepted),
+        "no call failed; first error: " + calls.stream().filter(c -> !c.accepted())
+            .map(c -> c.body().toString()).findFirst().orElse("none"));
+    assertMatchesSource(src.snapshot("orders"), ft.rowsById("orders"));
+    assertEachDeliveredOnce(ft, "orders", 13);
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // 8
+
+  @Test
+  void lookbackRereadsWindowWithoutMovingPositionBack() {
+    for (boolean lookback : new boolean[] {true, false}) {
+      clock.set(t("2024-05-01T12:00:00Z"));
+      SimulatedSource src = new SimulatedSource(lookback ? ORDERS.lookback(Duration.ofMinutes(5)) : ORDERS);
+      Instant base = t("2024-05-01T11:40:00Z");
+      for (long id = 1; id <= 20; id++) {
+        src.upsert("orders", id, base.plus(Duration.ofMinutes(id - 1))); // 11:40 … 11:59
+      }
+      src.upsertUncommitted("orders", 100, t("2024-05-01T11:57:00Z"));
+      FakeFivetran ft = fivetran(src, config().pageSize(3).maxRowsPerResponse(2).build());
+      ft.sync(100, 0);
+      assertEquals("[\"2024-05-01T11:59:00Z\",20]", position(ft.state(), "orders").toString());
+
+      clock.set(t("2024-05-01T12:03:00Z"));
+      src.commit("orders", 100); // six minutes after its cursor value: later than the settle lag
+      for (long id = 21; id <= 25; id++) {
+        src.upsert("orders", id, t("2024-05-01T12:00:00Z").plus(Duration.ofMinutes(id - 21)));
+      }
+      clock.set(t("2024-05-01T12:05:00Z"));
+      List<FakeFivetran.Call> second = ft.sync(100, 0);
+
+      if (!lookback) {
+        assertFalse(ft.rowsById("orders").containsKey(100L), "without lookback the row is missed");
+        continue;
+      }
+      assertTrue(second.get(0).body().path("state").path("tables").path("orders")
+          .has("reread_after"), "the first response of the lookback pass records where it stands");
+      JsonNode previous = null;
+      for (FakeFivetran.Call c : ft.calls()) {
+        JsonNode p = position(c.body().path("state"), "orders");
+        if (previous != null) {
+          assertTrue(comparePositions(p, previous) >= 0,
+              "call " + c.number() + ": position moved back from " + previous + " to " + p);
+        }
+        previous = p;
+      }
+      assertMatchesSource(src.snapshot("orders"), ft.rowsById("orders"));
+      Map<String, Integer> d = ft.deliveries("orders");
+      for (long id = 1; id <= 25; id++) {
+        int expected = id >= 15 && id <= 20 ? 2 : 1; // 11:54 … 11:59 lie in the window
+        assertEquals(expected, d.get(id + "|"), "deliveries of row " + id);
+      }
+      assertEquals(1, d.get("100|"));
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // 9
+
+  @Test
+  void deletesAreDeliveredAndSoftDeletesMarked() {
+    for (boolean soft : new boolean[] {false, true}) {
+      clock.set(t("2024-05-01T12:00:00Z"));
+      SimulatedSource src = new SimulatedSource(soft ? ORDERS.softDelete() : ORDERS);
+      for (long id = 1; id <= 5; id++) {
+        src.upsert("orders", id, t("2024-05-01T11:00:00Z").plus(Duration.ofMinutes(id)),
+            Map.of("status", "new"));
+      }
+      FakeFivetran ft = fivetran(src, config().maxRowsPerResponse(2).build());
+      ft.sync();
+
+      src.delete("orders", 2, t("2024-05-01T12:05:00Z"));
+      src.upsert("orders", 3, t("2024-05-01T12:06:00Z"), Map.of("status", "paid"));
+      src.upsert("orders", 6, t("2024-05-01T12:07:00Z"), Map.of("status", "new"));
+      src.delete("orders", 6, t("2024-05-01T12:08:00Z")); // never seen by the destination
+      clock.set(t("2024-05-01T12:10:00Z"));
+      List<FakeFivetran.Call> second = ft.sync();
+
+      String what = soft ? "soft" : "hard";
+      assertMatchesSource(src.snapshot("orders"), ft.rowsById("orders"));
+      Set<Long> deleted = new TreeSet<>();
+      for (FakeFivetran.Call c : second) {
+        for (JsonNode row : c.body().path("delete").path("orders")) {
+          deleted.add(row.path("id").asLong());
+          assertEquals(Set.of("id"), fieldNames(row), what + ": a delete carries the key only");
+        }
+        List<String> softTables = new ArrayList<>();
+        c.body().path("softDelete").forEach(n -> softTables.add(n.asText()));
+        assertEquals(soft ? List.of("orders") : List.of(), softTables, what);
+      }
+      assertEquals(Set.of(2L, 6L), deleted, what);
+      if (soft) {
+        JsonNode two = ft.table("orders").get("2|");
+        assertTrue(two.path("_fivetran_deleted").asBoolean(), "row 2 is marked deleted");
+        assertEquals("new", two.path("status").asText(), "and keeps its last values");
+      } else {
+        assertFalse(ft.table("orders").containsKey("2|"), "row 2 is removed");
+        assertFalse(ft.table("orders").containsKey("6|"));
+      }
+      assertEquals(2, ft.deliveries("orders").get("3|"), what + ": row 3 inserted then updated");
+    }
+  }
+
+  static Set<String> fieldNames(JsonNode row) {
+    Set<String> names = new TreeSet<>();
+    row.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // 10
+
+  static final Table BY_DAY = Table.incremental("orders").primaryKey("id")
+      .cursor("day", ValueType.DATE).tiebreaker("id", ValueType.NUMBER);
+
+  static void putDay(ScriptedSource src, long id, String day) {
+    LocalDate d = LocalDate.parse(day);
+    src.put(d, id, Map.of("id", id, "day", d));
+  }
+
+  @Test
+  void dateCursorDoesNotSyncTodayBeforeItIsOver() {
+    for (boolean honour : new boolean[] {true, false}) {
+      clock.set(t("2024-05-01T12:00:00Z"));
+      ScriptedSource src = new ScriptedSource(BY_DAY);
+      if (!honour) {
+        src.ignoringUpperBound();
+      }
+      String what = honour ? "source honours upTo" : "source ignores upTo";
+      putDay(src, 1, "2024-04-29");
+      putDay(src, 2, "2024-04-29");
+      putDay(src, 3, "2024-04-29");
+      putDay(src, 4, "2024-04-30");
+      putDay(src, 5, "2024-04-30");
+      putDay(src, 50, "2024-05-01"); // today
+      putDay(src, 60, "2024-05-01");
+      FakeFivetran ft = fivetran(src, config().pageSize(2).build());
+
+      ft.sync(100, 0);
+      assertEquals(LocalDate.parse("2024-05-01"), src.readLog().get(0).upTo().orElseThrow());
+      assertEquals("[\"2024-04-30\",5]", position(ft.state(), "orders").toString(), what);
+      if (honour) {
+        assertEquals(Set.of(1L, 2L, 3L, 4L, 5L), deliveredIds(ft));
+      }
+
+      // Later today a row dated today arrives with an id between the others: had the position
+      // moved into today, it would sort before it and be lost.
+      clock.set(t("2024-05-01T18:00:00Z"));
+      putDay(src, 55, "2024-05-01");
+      for (String at : List.of("2024-05-01T23:59:50Z", "2024-05-02T00:00:20Z")) {
+        clock.set(t(at));
+        ft.sync(100, 0);
+        assertEquals("[\"2024-04-30\",5]", position(ft.state(), "orders").toString(),
+            what + " at " + at + ": the horizon (now - 30 s) is still on 2024-05-01");
+      }
+      if (honour) {
+        assertFalse(ft.rowsById("orders").containsKey(55L));
+      }
+
+      clock.set(t("2024-05-02T00:01:00Z"));
+      ft.sync(100, 0);
+      assertEquals("[\"2024-05-01\",60]", position(ft.state(), "orders").toString(), what);
+      assertMatchesSource(src.snapshot(), ft.rowsById("orders"));
+      if (honour) {
+        assertEachDeliveredOnce(ft, "orders", 8);
       }
     }
   }
