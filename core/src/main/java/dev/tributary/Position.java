@@ -12,8 +12,10 @@ import java.util.Optional;
  * order. A position without a tiebreaker sits <em>before</em> every row with that cursor value,
  * so a read after it must include rows whose cursor equals {@link #cursor()} (an inclusive
  * {@code cursor >= value} filter). The engine uses such positions for lookback windows and
- * for state migrated from a plain cursor; rows at or before a position that a source returns
- * anyway are dropped by the engine, so an inclusive filter is always safe.
+ * for state migrated from a plain cursor. Rows at the position's cursor value that a source
+ * returns anyway are dropped by the engine, so a source that can only filter
+ * {@code cursor >= value} works too: when a whole page is such rows (a tie larger than the
+ * page), the engine asks again with a larger page.
  *
  * <p>Full-refresh tables have no cursor: their positions carry only the tiebreaker (the key the
  * table is paged by) and {@link #cursor()} is {@code null}.
@@ -96,6 +98,12 @@ public final class Position {
 
   @Override
   public String toString() {
-    return "Position(" + cursor + ", " + (tiebreaker == null ? "-" : tiebreaker) + ")";
+    return "Position(" + text(cursor) + ", " + (tiebreaker == null ? "-" : text(tiebreaker)) + ")";
+  }
+
+  private static String text(Object value) {
+    return value instanceof java.math.BigDecimal
+        ? ((java.math.BigDecimal) value).toPlainString()
+        : String.valueOf(value);
   }
 }

@@ -41,7 +41,7 @@ class SyncProperties {
       int failRead, int loseStateAt) {}
 
   /** Budgets and page size of one try. */
-  record Limits(int pageSize, int maxRows, int maxBytes, boolean interleaved) {}
+  record Limits(int pageSize, int maxRows, int maxBytes, boolean interleaved, boolean inclusiveSource) {}
 
   @Property(tries = 1000)
   void destinationEqualsSourceAndDeliveriesAreBounded(
@@ -55,6 +55,9 @@ class SyncProperties {
     int[] readsThisSync = {0};
     int[] failAt = {-1};
     source.failWhen(r -> ++readsThisSync[0] == failAt[0]);
+    if (limits.inclusiveSource()) {
+      source.withInclusiveFilter(); // cursor >= x: the engine drops the rows at the position
+    }
     EngineConfig config = EngineConfig.builder()
         .clock(clock)
         .settleLag(SETTLE_LAG)
@@ -187,6 +190,7 @@ class SyncProperties {
         Arbitraries.integers().between(1, 8),
         Arbitraries.integers().between(1, 25),
         Arbitraries.integers().between(4096, 12_000),
+        Arbitraries.of(true, false),
         Arbitraries.of(true, false))
         .as(Limits::new);
   }

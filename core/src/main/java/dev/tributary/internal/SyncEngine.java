@@ -203,7 +203,10 @@ public final class SyncEngine {
   // ---------------------------------------------------------------------------------------------
   // Reading tables
 
-  private enum Outcome { CONTINUE, DONE, PAUSED, STOPPED }
+  private enum Outcome { CONTINUE, DONE, PAUSED, STOPPED, NO_PROGRESS }
+
+  /** How far a page may grow past the configured size to get through a tie (inclusive sources). */
+  private static final int MAX_PAGE_GROWTH = 64;
 
   private void runTables(Call c) {
     List<Table> tops = schema.topLevel();
@@ -232,14 +235,19 @@ public final class SyncEngine {
 
   /** Reads one page of a top-level table and processes it. */
   private void step(Call c, Table t) {
-    if (c.timeUp()) {
-      c.stop(StopReason.DEADLINE);
-      return;
-    }
     TableState ts = c.st.table(t);
     Position from = ts.readPoint();
-    Page page = read(c, t, from, null);
-    Outcome o = process(c, t, ts, null, from, page);
+    Outcome o;
+    int pageSize = config.pageSize();
+    do {
+      if (c.timeUp()) {
+        c.stop(StopReason.DEADLINE);
+        return;
+      }
+      Page page = read(c, t, from, null, pageSize);
+      o = process(c, t, ts, null, from, page);
+      pageSize = o == Outcome.NO_PROGRESS ? grow(t, from, pageSize) : pageSize;
+    } while (o == Outcome.NO_PROGRESS);
     if (o == Outcome.DONE) {
       ts.reread = null;
       c.st.done.add(t.name());
@@ -248,12 +256,26 @@ public final class SyncEngine {
     }
   }
 
-  private Page read(Call c, Table t, Position after, Row parent) {
+  /**
+   * A page held only rows at or before the position: a source that filters {@code cursor >= x}
+   * inside a tie larger than the page. Asks again with twice the page, up to a limit.
+   */
+  private int grow(Table t, Position from, int pageSize) {
+    if (pageSize >= (long) config.pageSize() * MAX_PAGE_GROWTH) {
+      throw new ContractViolation("table " + t.name() + " returned only rows at or before "
+          + from + " with hasMore=true, even with a page of " + pageSize + " rows; a read must"
+          + " return rows strictly after read.after() (a source that can only filter"
+          + " cursor >= value needs a page larger than its largest tie: raise TRIBUTARY_PAGE_SIZE)");
+    }
+    return pageSize * 2;
+  }
+
+  private Page read(Call c, Table t, Position after, Row parent, int pageSize) {
     c.reads++;
     Page page;
     try {
       page = connector.read(new TableRead(t, Optional.ofNullable(after),
-          Optional.ofNullable(upTo(t, c.st.horizon)), config.pageSize(),
+          Optional.ofNullable(upTo(t, c.st.horizon)), pageSize,
           Optional.ofNullable(parent), c.secrets, c.stopAt));
     } catch (IOException e) {
       throw new SourceFailure(t.name(), e);
@@ -300,7 +322,14 @@ public final class SyncEngine {
       }
       Position rp = positionOf(t, row);
       if (leading && from != null && Values.compare(rp, from) <= 0) {
-        c.dropped++; // an inclusive source filter (cursor >= x) re-sends the rows at the position
+        // An inclusive source filter (cursor >= x) re-sends the rows at the position's cursor
+        // value; rows before that value mean the source ignored read.after().
+        if (config.orderCheck() == OrderCheck.STRICT && isBeforeCursorOf(rp, from)) {
+          throw new ContractViolation("table " + t.name() + " returned " + rp + ", which is before "
+              + "read.after() " + from + "; a read must filter on the position (or set"
+              + " TRIBUTARY_ORDER_CHECK=TOLERANT to drop such rows)");
+        }
+        c.dropped++;
         continue;
       }
       leading = false;
@@ -347,26 +376,41 @@ public final class SyncEngine {
       return Outcome.DONE;
     }
     if (delivered == 0) {
-      throw new ContractViolation("table " + t.name() + " returned hasMore=true but no rows after "
-          + (from == null ? "the start" : from.toString())
-          + "; a read must return rows strictly after read.after(), or hasMore=false"
-          + (page.rows().isEmpty() ? "" : " (a source that can only filter cursor >= value must"
-              + " return all rows sharing that cursor value in one page: raise the page size)"));
+      if (!page.rows().isEmpty()) {
+        return Outcome.NO_PROGRESS;
+      }
+      throw new ContractViolation("table " + t.name() + " returned an empty page with"
+          + " hasMore=true after " + (from == null ? "the start" : from.toString())
+          + "; return hasMore=false when there are no more rows");
     }
     return Outcome.CONTINUE;
+  }
+
+  /** True if {@code rp} sorts before every row an inclusive filter on {@code from} returns. */
+  private static boolean isBeforeCursorOf(Position rp, Position from) {
+    if (from.cursor() != null) {
+      return Values.compare(rp.cursor(), from.cursor()) < 0;
+    }
+    return Values.compare(rp, from) < 0;
   }
 
   private Outcome readChildren(Call c, Table child, Table parent, Row parentRow) {
     TableState cs = c.st.table(child);
     String key = partitionKey(parent, parentRow);
+    int pageSize = config.pageSize();
     while (true) {
       if (c.timeUp()) {
         c.stop(StopReason.DEADLINE);
         return Outcome.STOPPED;
       }
       Position from = cs.partitions.get(key);
-      Page page = read(c, child, from, parentRow);
+      Page page = read(c, child, from, parentRow, pageSize);
       Outcome o = process(c, child, cs, key, from, page);
+      if (o == Outcome.NO_PROGRESS) {
+        pageSize = grow(child, from, pageSize);
+        continue;
+      }
+      pageSize = config.pageSize();
       if (o == Outcome.DONE && cs.partitions.size() > config.maxPartitions()) {
         // Over the cap, a finished partition is not remembered: its children are read from the
         // start when the parent next comes round. Costs re-reads, never rows (a shared "floor"
