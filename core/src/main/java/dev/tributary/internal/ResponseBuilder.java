@@ -43,15 +43,10 @@ final class ResponseBuilder {
   private long bodyBytes;
   private int rows;
 
+  /** One table's rows in the insert or the delete part, serialised and comma-separated. */
   private static final class Section {
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-    final int overhead;
     int rows;
-    int upserts;
-
-    Section(int overhead) {
-      this.overhead = overhead;
-    }
   }
 
   ResponseBuilder(Json json, Schema schema, long maxBytes, int maxRows) {
@@ -137,7 +132,7 @@ final class ResponseBuilder {
       return Added.OVER_BYTES;
     }
     if (s == null) {
-      s = new Section((int) (extra - row.length));
+      s = new Section();
       sections.put(table.name(), s);
     } else {
       s.bytes.write(',');
