@@ -2,7 +2,10 @@ package dev.tributary;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.ServiceLoader;
 
 /**
  * What a connector author writes: the tables, and how to ask the source for rows after a
@@ -41,5 +44,35 @@ public interface Connector {
    */
   default Optional<Instant> sourceClock(Secrets secrets) throws IOException {
     return Optional.empty();
+  }
+
+  /**
+   * The one connector registered with {@link ServiceLoader}: a file
+   * {@code META-INF/services/dev.tributary.Connector} naming the class (which needs a public
+   * no-argument constructor). How the cloud adapters find the connector when they are not given
+   * one.
+   *
+   * @throws IllegalStateException if none or several are registered, saying what to do
+   */
+  static Connector load() {
+    List<String> found = new ArrayList<>();
+    Connector first = null;
+    for (Connector c : ServiceLoader.load(Connector.class)) {
+      found.add(c.getClass().getName());
+      if (first == null) {
+        first = c;
+      }
+    }
+    if (first == null) {
+      throw new IllegalStateException("no connector found: add a file"
+          + " META-INF/services/dev.tributary.Connector naming your Connector class, or pass the"
+          + " connector to the adapter's constructor from a subclass");
+    }
+    if (found.size() > 1) {
+      throw new IllegalStateException("several connectors found " + found
+          + ": keep one in META-INF/services/dev.tributary.Connector, or pass the connector to"
+          + " the adapter's constructor from a subclass");
+    }
+    return first;
   }
 }

@@ -17,6 +17,7 @@ import java.util.function.Consumer;
  *   <caption>Settings</caption>
  *   <tr><th>setting</th><th>default</th><th>environment variable</th></tr>
  *   <tr><td>{@link Builder#maxResponseBytes}</td><td>5,500,000</td><td>{@code TRIBUTARY_MAX_RESPONSE_BYTES}</td></tr>
+ *   <tr><td>{@link Builder#maxStagedBytes}</td><td>50,000,000</td><td>{@code TRIBUTARY_MAX_STAGED_BYTES}</td></tr>
  *   <tr><td>{@link Builder#maxRowsPerResponse}</td><td>100,000</td><td>{@code TRIBUTARY_MAX_ROWS}</td></tr>
  *   <tr><td>{@link Builder#pageSize}</td><td>1,000</td><td>{@code TRIBUTARY_PAGE_SIZE}</td></tr>
  *   <tr><td>{@link Builder#deadlineMargin}</td><td>5 s</td><td>{@code TRIBUTARY_DEADLINE_MARGIN_MS}</td></tr>
@@ -35,6 +36,7 @@ import java.util.function.Consumer;
  */
 public final class EngineConfig {
   private final long maxResponseBytes;
+  private final long maxStagedBytes;
   private final int maxRowsPerResponse;
   private final int pageSize;
   private final Duration deadlineMargin;
@@ -52,6 +54,7 @@ public final class EngineConfig {
 
   private EngineConfig(Builder b) {
     this.maxResponseBytes = b.maxResponseBytes;
+    this.maxStagedBytes = b.maxStagedBytes;
     this.maxRowsPerResponse = b.maxRowsPerResponse;
     this.pageSize = b.pageSize;
     this.deadlineMargin = b.deadlineMargin;
@@ -91,6 +94,7 @@ public final class EngineConfig {
     Builder b = builder();
     EnvReader r = new EnvReader(env);
     r.ifLong("TRIBUTARY_MAX_RESPONSE_BYTES", b::maxResponseBytes);
+    r.ifLong("TRIBUTARY_MAX_STAGED_BYTES", b::maxStagedBytes);
     r.ifLong("TRIBUTARY_MAX_ROWS", v -> b.maxRowsPerResponse(Math.toIntExact(v)));
     r.ifLong("TRIBUTARY_PAGE_SIZE", v -> b.pageSize(Math.toIntExact(v)));
     r.ifLong("TRIBUTARY_DEADLINE_MARGIN_MS", v -> b.deadlineMargin(Duration.ofMillis(v)));
@@ -117,6 +121,10 @@ public final class EngineConfig {
 
   public long maxResponseBytes() {
     return maxResponseBytes;
+  }
+
+  public long maxStagedBytes() {
+    return maxStagedBytes;
   }
 
   public int maxRowsPerResponse() {
@@ -178,6 +186,7 @@ public final class EngineConfig {
   /** Builds an {@link EngineConfig}. Each setter checks its argument; the message names the setting. */
   public static final class Builder {
     private long maxResponseBytes = 5_500_000;
+    private long maxStagedBytes = 50_000_000;
     private int maxRowsPerResponse = 100_000;
     private int pageSize = 1_000;
     private Duration deadlineMargin = Duration.ofSeconds(5);
@@ -197,6 +206,7 @@ public final class EngineConfig {
 
     private Builder(EngineConfig c) {
       maxResponseBytes = c.maxResponseBytes;
+      maxStagedBytes = c.maxStagedBytes;
       maxRowsPerResponse = c.maxRowsPerResponse;
       pageSize = c.pageSize;
       deadlineMargin = c.deadlineMargin;
@@ -222,6 +232,19 @@ public final class EngineConfig {
         throw new IllegalArgumentException("maxResponseBytes < 4096: " + bytes);
       }
       this.maxResponseBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Most bytes of the object a sync through cloud storage writes per call (AWS
+     * {@code CLOUD_STORAGE}: the rows go to S3, only state comes back). Default 50,000,000; the
+     * object is streamed, so memory stays bounded.
+     */
+    public Builder maxStagedBytes(long bytes) {
+      if (bytes < 4096) {
+        throw new IllegalArgumentException("maxStagedBytes < 4096: " + bytes);
+      }
+      this.maxStagedBytes = bytes;
       return this;
     }
 

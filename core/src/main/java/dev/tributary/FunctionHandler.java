@@ -2,12 +2,14 @@ package dev.tributary;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tributary.internal.CallLog;
+import dev.tributary.internal.ConfigurationProblem;
 import dev.tributary.internal.ContractViolation;
 import dev.tributary.internal.Json;
 import dev.tributary.internal.ProtocolException;
 import dev.tributary.internal.Request;
 import dev.tributary.internal.RequestDecoder;
 import dev.tributary.internal.SourceFailure;
+import dev.tributary.internal.StagingFailure;
 import dev.tributary.internal.SyncEngine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -65,12 +67,22 @@ public final class FunctionHandler {
   }
 
   public FunctionHandler(Connector connector, EngineConfig config) {
+    this(connector, config, null);
+  }
+
+  /**
+   * A handler that can also sync through cloud storage (AWS {@code CLOUD_STORAGE}): requests with
+   * {@code bucket} and {@code file} write their rows to {@code staging}.
+   *
+   * @param staging where staged rows go; null if this function syncs directly only
+   */
+  public FunctionHandler(Connector connector, EngineConfig config, StagingStore staging) {
     this.connector = Objects.requireNonNull(connector, "connector");
     this.config = Objects.requireNonNull(config, "config");
     Schema schema = Objects.requireNonNull(connector.schema(), "connector.schema()");
     this.json = new Json(config);
     this.decoder = new RequestDecoder(json, config);
-    this.engine = new SyncEngine(connector, schema, config, json);
+    this.engine = new SyncEngine(connector, schema, config, json, staging);
     this.log = new CallLog(json, config.logSink());
   }
 
@@ -114,8 +126,10 @@ public final class FunctionHandler {
       return Outcome.OK;
     } catch (ProtocolException e) {
       return fail(out, syncId, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), secrets);
-    } catch (MissingSecretException e) {
+    } catch (MissingSecretException | ConfigurationProblem e) {
       return fail(out, syncId, started, Outcome.BAD_REQUEST, "ConfigurationError", e.getMessage(), secrets);
+    } catch (StagingFailure e) {
+      return fail(out, syncId, started, Outcome.SOURCE_FAILURE, "StagingError", e.getMessage(), secrets);
     } catch (SourceFailure e) {
       return fail(out, syncId, started, Outcome.SOURCE_FAILURE, "SourceError", e.getMessage(), secrets);
     } catch (IOException e) {
@@ -150,6 +164,15 @@ public final class FunctionHandler {
 
   private static long millisSince(long nanos) {
     return (System.nanoTime() - nanos) / 1_000_000;
+  }
+
+  /**
+   * Loads and exercises the engine's code paths (JSON decoding and encoding, state, paging,
+   * error bodies) with a built-in connector, for a snapshot (AWS SnapStart) or a warm-up. Does
+   * not call this handler's connector, reads no secret, opens no connection.
+   */
+  public void prime() {
+    dev.tributary.internal.Priming.run(config);
   }
 
   /** The configuration this handler runs with. */

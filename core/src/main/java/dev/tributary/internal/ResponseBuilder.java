@@ -32,7 +32,11 @@ final class ResponseBuilder {
 
   enum Added { OK, OVER_BYTES, OVER_ROWS }
 
+  /** Sections of a staged object move to a temporary file above this many bytes each. */
+  private static final long STAGED_SPILL_THRESHOLD = 1024 * 1024;
+
   private final Json json;
+  private final boolean staged;
   private final long maxBytes;
   private final int maxRows;
   private final byte[] schemaBytes;
@@ -45,12 +49,21 @@ final class ResponseBuilder {
 
   /** One table's rows in the insert or the delete part, serialised and comma-separated. */
   private static final class Section {
-    final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+    final SpillBuffer bytes;
     int rows;
+
+    Section(long spillThreshold) {
+      this.bytes = new SpillBuffer(spillThreshold);
+    }
   }
 
-  ResponseBuilder(Json json, Schema schema, long maxBytes, int maxRows) {
+  /**
+   * @param staged rows go to a separate object (sync through cloud storage) and {@code maxBytes}
+   *     bounds that object; otherwise it bounds the whole response
+   */
+  ResponseBuilder(Json json, Schema schema, boolean staged, long maxBytes, int maxRows) {
     this.json = json;
+    this.staged = staged;
     this.maxBytes = maxBytes;
     this.maxRows = maxRows;
     this.schemaBytes = schemaAndSoftDelete(json, schema);
@@ -132,7 +145,7 @@ final class ResponseBuilder {
       return Added.OVER_BYTES;
     }
     if (s == null) {
-      s = new Section();
+      s = new Section(staged ? STAGED_SPILL_THRESHOLD : Long.MAX_VALUE);
       sections.put(table.name(), s);
     } else {
       s.bytes.write(',');
@@ -168,13 +181,19 @@ final class ResponseBuilder {
     return scratch.size();
   }
 
-  /** {@code {"insert":{}} … ,<schema>,"state":<state>,"hasMore":false}} */
+  /**
+   * Everything but the rows: {@code {"insert":{}} … ,<schema>,"state":<state>,"hasMore":false}} for
+   * a response, {@code {"insert":{}}}} for a staged object (its state goes in the reply).
+   */
   private long tailBytes(long stateBytes) {
+    if (staged) {
+      return "{\"insert\":{}}".length();
+    }
     return "{\"insert\":{}".length() + 1 + schemaBytes.length + ",\"state\":".length() + stateBytes
         + HAS_MORE_BYTES;
   }
 
-  /** The exact size of the response with this state. */
+  /** The exact size of the response (or the staged object) with this state. */
   long size(int stateBytes) {
     return bodyBytes + tailBytes(stateBytes);
   }
@@ -206,6 +225,39 @@ final class ResponseBuilder {
   /** Writes the whole response. Returns the number of bytes written. */
   long writeTo(OutputStream out, byte[] state, boolean hasMore) throws IOException {
     CountingStream c = new CountingStream(out);
+    writeRows(c);
+    c.write(",");
+    writeTail(c, state, hasMore);
+    return c.count;
+  }
+
+  /** Writes the staged object: {@code {"insert":{…},"delete":{…}}}. Returns its size. */
+  long writeObject(OutputStream out) throws IOException {
+    CountingStream c = new CountingStream(out);
+    writeRows(c);
+    c.write("}");
+    return c.count;
+  }
+
+  /** Writes the reply to a staged call: {@code {"schema":…,"softDelete":…,"state":…,"hasMore":…}}. */
+  long writeReply(OutputStream out, byte[] state, boolean hasMore) throws IOException {
+    CountingStream c = new CountingStream(out);
+    c.write("{");
+    writeTail(c, state, hasMore);
+    return c.count;
+  }
+
+  /** Removes any temporary files; the builder is unusable afterwards. */
+  void discard() {
+    for (Section s : inserts.values()) {
+      s.bytes.discard();
+    }
+    for (Section s : deletes.values()) {
+      s.bytes.discard();
+    }
+  }
+
+  private void writeRows(CountingStream c) throws IOException {
     c.write("{\"insert\":{");
     writeSections(c, inserts);
     c.write("}");
@@ -214,12 +266,13 @@ final class ResponseBuilder {
       writeSections(c, deletes);
       c.write("}");
     }
-    c.write(",");
+  }
+
+  private void writeTail(CountingStream c, byte[] state, boolean hasMore) throws IOException {
     c.write(schemaBytes);
     c.write(",\"state\":");
     c.write(state);
     c.write(hasMore ? ",\"hasMore\":true}" : ",\"hasMore\":false}");
-    return c.count;
   }
 
   private void writeSections(CountingStream c, Map<String, Section> sections) throws IOException {
@@ -234,7 +287,7 @@ final class ResponseBuilder {
       scratchGen.flush();
       c.write(scratch.toByteArray());
       c.write(":[");
-      c.write(e.getValue().bytes.toByteArray());
+      c.copy(e.getValue().bytes);
       c.write("]");
     }
   }
@@ -254,6 +307,11 @@ final class ResponseBuilder {
     void write(byte[] b) throws IOException {
       out.write(b);
       count += b.length;
+    }
+
+    void copy(SpillBuffer b) throws IOException {
+      b.writeTo(out);
+      count += b.size();
     }
   }
 }

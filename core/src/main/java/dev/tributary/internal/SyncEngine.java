@@ -9,6 +9,7 @@ import dev.tributary.Position;
 import dev.tributary.Row;
 import dev.tributary.Schema;
 import dev.tributary.Secrets;
+import dev.tributary.StagingStore;
 import dev.tributary.Table;
 import dev.tributary.TableOrder;
 import dev.tributary.TableRead;
@@ -49,6 +50,7 @@ public final class SyncEngine {
   private final EngineConfig config;
   private final Json json;
   private final StateCodec codec;
+  private final StagingStore staging;
 
   /** What a completed call did, for the call log. */
   public record Summary(
@@ -61,7 +63,13 @@ public final class SyncEngine {
       Map<String, long[]> perTable,
       List<String> notices) {}
 
-  public SyncEngine(Connector connector, Schema schema, EngineConfig config, Json json) {
+  /**
+   * @param staging where rows go when a request asks for a sync through cloud storage; null if
+   *     this function cannot do that
+   */
+  public SyncEngine(Connector connector, Schema schema, EngineConfig config, Json json,
+      StagingStore staging) {
+    this.staging = staging;
     this.connector = connector;
     this.schema = schema;
     this.config = config;
@@ -80,8 +88,38 @@ public final class SyncEngine {
    */
   public Summary sync(Request request, Instant deadline, OutputStream out)
       throws ProtocolException, IOException {
+    boolean staged = stagedTarget(request);
     StateCodec.Decoded decoded = codec.decode(request.state());
-    Call c = new Call(decoded.state(), request.secrets(), deadline.minus(config.deadlineMargin()));
+    Call c = new Call(decoded.state(), request.secrets(), deadline.minus(config.deadlineMargin()),
+        staged);
+    try {
+      return run(c, decoded, request, out);
+    } finally {
+      c.rb.discard();
+    }
+  }
+
+  /** True for a sync through cloud storage; checks the request and that this function can. */
+  private boolean stagedTarget(Request request) throws ProtocolException {
+    if (request.bucket().isEmpty() && request.file().isEmpty()) {
+      return false;
+    }
+    if (request.bucket().filter(b -> !b.isBlank()).isEmpty()
+        || request.file().filter(f -> !f.isBlank()).isEmpty()) {
+      throw new ProtocolException("a sync through cloud storage needs both bucket and file;"
+          + " the request has only " + (request.bucket().isPresent() ? "bucket" : "file"));
+    }
+    if (staging == null) {
+      throw new ConfigurationProblem("the request asks to sync through S3"
+          + " (bucket and file) but this function has no StagingStore: add the dependency"
+          + " dev.tributary:tributary-aws-lambda-s3 to the function, or switch the connection's"
+          + " sync method to direct");
+    }
+    return true;
+  }
+
+  private Summary run(Call c, StateCodec.Decoded decoded, Request request, OutputStream out)
+      throws IOException {
     if (!c.st.inSync()) {
       startSync(c);
     }
@@ -122,15 +160,40 @@ public final class SyncEngine {
           + " takes the most: lower TRIBUTARY_MAX_PARTITIONS or raise TRIBUTARY_MAX_STATE_BYTES");
     }
     long size = c.rb.size(state.length);
-    if (size > config.maxResponseBytes()) {
-      throw new IllegalStateException("internal: response of " + size
-          + " bytes would exceed maxResponseBytes (" + config.maxResponseBytes() + ")");
+    long budget = c.staged ? config.maxStagedBytes() : config.maxResponseBytes();
+    if (size > budget) {
+      throw new IllegalStateException("internal: " + size + " bytes would exceed the budget of "
+          + budget);
     }
-    long written = c.rb.writeTo(out, state, hasMore);
+    long written = c.staged
+        ? stage(c, request.bucket().orElseThrow(), request.file().orElseThrow(), out, state, hasMore)
+        : c.rb.writeTo(out, state, hasMore);
     List<String> notices = new ArrayList<>(decoded.notices());
     notices.addAll(c.notices);
     return new Summary(hasMore, reason, c.rb.rows(), written, c.reads, c.dropped, c.rb.perTable(),
         notices);
+  }
+
+  /**
+   * Writes the rows to the staged object and, once it is committed, the small reply to
+   * {@code out}. A failed write aborts the object and fails the call: no reply, no state change.
+   */
+  private long stage(Call c, String bucket, String key, OutputStream out, byte[] state,
+      boolean hasMore) throws IOException {
+    StagingStore.Upload upload = null;
+    long objectBytes;
+    try {
+      upload = staging.begin(bucket, key);
+      objectBytes = c.rb.writeObject(upload.stream());
+      upload.commit();
+    } catch (IOException | RuntimeException e) {
+      if (upload != null) {
+        upload.abort();
+      }
+      throw new StagingFailure(bucket, key, e);
+    }
+    c.rb.writeReply(out, state, hasMore);
+    return objectBytes;
   }
 
   /**
@@ -142,7 +205,7 @@ public final class SyncEngine {
     try (JsonGenerator g = json.factory().createGenerator(state)) {
       g.writeTree(request.state());
     }
-    new ResponseBuilder(json, schema, Long.MAX_VALUE, 1).writeTo(out, state.toByteArray(), false);
+    new ResponseBuilder(json, schema, false, Long.MAX_VALUE, 1).writeTo(out, state.toByteArray(), false);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -585,6 +648,7 @@ public final class SyncEngine {
     final SyncState st;
     final Secrets secrets;
     final Instant stopAt;
+    final boolean staged;
     final ResponseBuilder rb;
     final Set<String> paused = new HashSet<>();
     final Map<String, List<Position>> history = new HashMap<>();
@@ -601,12 +665,13 @@ public final class SyncEngine {
     int reads;
     long dropped;
 
-    Call(SyncState st, Secrets secrets, Instant stopAt) {
+    Call(SyncState st, Secrets secrets, Instant stopAt, boolean staged) {
       this.st = st;
       this.secrets = secrets;
       this.stopAt = stopAt;
-      this.rb = new ResponseBuilder(json, schema, config.maxResponseBytes(),
-          config.maxRowsPerResponse());
+      this.staged = staged;
+      this.rb = new ResponseBuilder(json, schema, staged,
+          staged ? config.maxStagedBytes() : config.maxResponseBytes(), config.maxRowsPerResponse());
       try {
         this.posGen = json.factory().createGenerator(posScratch);
       } catch (IOException e) {

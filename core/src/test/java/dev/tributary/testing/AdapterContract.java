@@ -1,0 +1,97 @@
+package dev.tributary.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tributary.EngineConfig;
+import dev.tributary.FunctionHandler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The contract every cloud adapter keeps, written once: for every request fixture under
+ * {@code contract/}, the adapter answers with byte-for-byte the body the core's
+ * {@link FunctionHandler} gives for the same bytes, and (where the platform has one) the HTTP
+ * status and JSON content type that go with it. An adapter's test extends this class and says
+ * how to send bytes through its platform; the connector is {@link FixtureConnector}, found by
+ * {@code ServiceLoader} as a user's would be.
+ */
+public abstract class AdapterContract {
+  /** The secret value the fixtures carry; no answer may contain it. */
+  public static final String FIXTURE_SECRET = "tok-9f8e7d6c5b4a";
+
+  /** What the platform delivered: status (-1 where it has none), content type (or null), body. */
+  public record Reply(int status, String contentType, byte[] body) {}
+
+  /** Sends one request body through the adapter, as its platform would. */
+  protected abstract Reply invoke(byte[] request) throws Exception;
+
+  /** Fixture names, from {@code contract/index.txt}. */
+  public static List<String> fixtures() {
+    List<String> names = new ArrayList<>();
+    for (String line : new String(resource("contract/index.txt"), StandardCharsets.UTF_8).split("\n")) {
+      if (!line.isBlank()) {
+        names.add(line.trim());
+      }
+    }
+    return names;
+  }
+
+  public static byte[] fixture(String name) {
+    return resource("contract/" + name);
+  }
+
+  /** What the core answers for these bytes: the reference every adapter must match. */
+  public static Reply coreAnswer(byte[] request) {
+    FunctionHandler core = new FunctionHandler(new FixtureConnector(),
+        EngineConfig.fromEnvironment().newBuilder().logSink(line -> {}).build());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      FunctionHandler.Outcome o = core.handle(new ByteArrayInputStream(request), out,
+          Instant.now().plusSeconds(60));
+      return new Reply(o.httpStatus(), "application/json", out.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> answersEveryFixtureExactlyAsTheCoreDoes() {
+    return fixtures().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
+      byte[] request = fixture(name);
+      Reply expected = coreAnswer(request);
+      Reply actual = invoke(request);
+      String body = new String(actual.body(), StandardCharsets.UTF_8);
+      assertEquals(new String(expected.body(), StandardCharsets.UTF_8), body,
+          name + ": body differs from the core's");
+      if (actual.status() >= 0) {
+        assertEquals(expected.status(), actual.status(), name + ": HTTP status");
+        assertTrue(actual.contentType() != null && actual.contentType().startsWith("application/json"),
+            name + ": content type " + actual.contentType());
+      }
+      assertFalse(body.contains(FIXTURE_SECRET), name + ": the answer leaks a secret");
+    }));
+  }
+
+  private static byte[] resource(String path) {
+    try (InputStream in = AdapterContract.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing test resource " + path);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
