@@ -50,9 +50,10 @@ import java.util.Optional;
  * below the function's {@code --timeout} (default {@value #DEFAULT_TIMEOUT_SECONDS} s, under
  * Cloud Functions' default of 60 s); the engine stops reading its deadline margin before that.
  *
- * <p>Thread-safe: the Functions Framework creates one instance per container and may call it
- * concurrently (gen2 {@code --concurrency}); the handler is built once per instance and shares
- * no mutable state between calls.
+ * <p>Threading: the Functions Framework creates one instance per container; the handler is built
+ * once per instance and this class keeps no per-call state. Keep the function's
+ * {@code --concurrency} at 1 (the default): the core engine and most connectors expect one call
+ * at a time per container, and Fivetran makes one call at a time per connection anyway.
  */
 public class TributaryHttpFunction implements HttpFunction {
   /** How long one call may take, in seconds; set it a little below the function's timeout. */
