@@ -1,0 +1,29 @@
+package dev.tributary.gcp;
+
+import dev.tributary.testing.AdapterContract;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The adapter contract, with every fixture POSTed to the function served by the real invoker. */
+class GcpContractTest extends AdapterContract {
+  private static InvokerServer server;
+
+  @BeforeAll
+  static void serve() throws Exception {
+    server = InvokerServer.serving(TributaryHttpFunction.class);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Override
+  protected Reply invoke(byte[] request) throws Exception {
+    HttpResponse<byte[]> r = server.post(request, "application/json");
+    return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body());
+  }
+}
