@@ -27,7 +27,14 @@ import java.util.Optional;
  *
  * <p>Create one per function app instance (a {@code static final} field of the
  * {@code @FunctionName} class) and call {@link #handle} from the trigger method; see
- * {@link FivetranFunction}. Safe to call from concurrent invocations if the connector is.
+ * {@link FivetranFunction}.
+ *
+ * <p>Concurrency: Fivetran has at most one call in flight per connection, but the Java worker
+ * runs invocations of one instance concurrently, so two connections served by the same app can
+ * reach the handler at once. The adapter adds no lock (a queued call would eat into its 230 s);
+ * the core and the connector then see concurrent calls. If the connector cannot take that, set
+ * {@code extensions.http.maxConcurrentRequests} to 1 in {@code host.json} (Azure then answers
+ * excess calls with 429, which Fivetran retries) or give each connection its own app.
  *
  * <p>Each call:
  * <ul>
