@@ -33,8 +33,9 @@ import java.util.Optional;
  * runs invocations of one instance concurrently, so two connections served by the same app can
  * reach the handler at once. The adapter adds no lock (a queued call would eat into its 230 s);
  * the core and the connector then see concurrent calls. If the connector cannot take that, set
- * {@code extensions.http.maxConcurrentRequests} to 1 in {@code host.json} (Azure then answers
- * excess calls with 429, which Fivetran retries) or give each connection its own app.
+ * {@code extensions.http.maxConcurrentRequests} to 1 in {@code host.json} (the host then queues
+ * excess calls, and rejects them with 429 beyond {@code maxOutstandingRequests}) or give each
+ * connection its own app.
  *
  * <p>Each call:
  * <ul>
