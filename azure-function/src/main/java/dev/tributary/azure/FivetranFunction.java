@@ -46,6 +46,7 @@ public class FivetranFunction {
     static final AzureAdapter ADAPTER = new AzureAdapter(Connector.load());
   }
 
+  /** Serves one of Fivetran's calls; the Java worker creates this class and calls it. */
   @FunctionName("fivetran")
   public HttpResponseMessage run(
       @HttpTrigger(name = "req", methods = {HttpMethod.POST}, authLevel = AuthorizationLevel.FUNCTION,

@@ -6,7 +6,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
 import com.microsoft.azure.functions.HttpStatusType;
 import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -112,13 +111,5 @@ final class FakeHttpRequest implements HttpRequestMessage<Optional<byte[]>> {
       copy.putAll(headers);
       return new Response(status, copy, body);
     }
-  }
-
-  static Map<String, String> headers(String... namesAndValues) {
-    Map<String, String> map = new LinkedHashMap<>();
-    for (int i = 0; i < namesAndValues.length; i += 2) {
-      map.put(namesAndValues[i], namesAndValues[i + 1]);
-    }
-    return map;
   }
 }
