@@ -12,8 +12,11 @@ import java.util.ServiceLoader;
  * position. Everything else — state, positions, the horizon, paging under the response limits,
  * deletes, error responses, secrets hygiene — is the engine's.
  *
- * <p>Implementations are created once per container and may be called from one request at a
- * time; hold clients (an {@code OkHttpClient}, a connection pool) in fields.
+ * <p>Implementations are created once per container; hold clients (an {@code OkHttpClient}, a
+ * connection pool) in fields. Fivetran makes one call at a time per connection, but a platform
+ * may run calls of several connections in one instance at once (Azure Functions does; Cloud
+ * Functions with a concurrency above 1): keep {@code read} free of per-call fields, or keep the
+ * platform at one call per instance.
  */
 public interface Connector {
 

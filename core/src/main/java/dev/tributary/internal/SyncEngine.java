@@ -42,7 +42,8 @@ import java.util.Set;
  * between rows; reads stay below the horizon fixed before the sync's first read; no response
  * says {@code hasMore: true} without rows more than {@code maxEmptyResponses} times in a row.
  *
- * <p>Not thread-safe per call; one instance serves a container's calls one at a time.
+ * <p>Thread-safe: each call works on its own decoded state and response; nothing of a call
+ * outlives it. Concurrent calls are as safe as the connector is.
  */
 public final class SyncEngine {
   private final Connector connector;

@@ -51,9 +51,9 @@ import java.util.Optional;
  * Cloud Functions' default of 60 s); the engine stops reading its deadline margin before that.
  *
  * <p>Threading: the Functions Framework creates one instance per container; the handler is built
- * once per instance and this class keeps no per-call state. Keep the function's
- * {@code --concurrency} at 1 (the default): the core engine and most connectors expect one call
- * at a time per container, and Fivetran makes one call at a time per connection anyway.
+ * once per instance and neither this class nor the engine keeps per-call state between calls.
+ * Keep the function's {@code --concurrency} at 1 (the default) unless the connector is safe for
+ * concurrent calls; Fivetran makes one call at a time per connection anyway.
  */
 public class TributaryHttpFunction implements HttpFunction {
   /** How long one call may take, in seconds; set it a little below the function's timeout. */
