@@ -165,7 +165,12 @@ public final class Values {
     } else {
       throw new IllegalArgumentException("is a " + raw.getClass().getSimpleName() + ", not a number");
     }
-    return d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
+    if (d.signum() == 0) {
+      return BigDecimal.ZERO;
+    }
+    // One form per value (10 and 10.0 are equal), printed plainly: 10, never 1E+1.
+    d = d.stripTrailingZeros();
+    return d.scale() < 0 ? d.setScale(0) : d;
   }
 
   private static String toText(Object raw) {
