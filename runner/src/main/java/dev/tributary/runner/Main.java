@@ -1,0 +1,376 @@
+package dev.tributary.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.tributary.Connector;
+import dev.tributary.EngineConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tributary}: the local Fivetran. Syncs a connector into a DuckDB warehouse exactly the way
+ * Fivetran would, and is stricter than Fivetran about the protocol.
+ */
+@Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
+    description = "The local Fivetran: sync a connector into a DuckDB warehouse, check every response.",
+    subcommands = {Main.Sync.class, Main.Reset.class, Main.State.class, Main.Query.class},
+    exitCodeOnInvalidInput = Main.USAGE, exitCodeOnExecutionException = Main.FAILURE)
+public final class Main {
+  static final int FAILURE = 1;
+  static final int USAGE = 64;
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the CLI with these streams; returns the exit code. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      err.println("tributary: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return FAILURE;
+    });
+    return cl.execute(args);
+  }
+
+  /** Where a connection's local state lives. */
+  static final class Workspace {
+    @Option(names = "--dir", defaultValue = ".", paramLabel = "<dir>",
+        description = "Folder holding state.json, warehouse.db and function.log (default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    Path state() {
+      return dir.resolve("state.json");
+    }
+
+    Path warehouse() {
+      return dir.resolve("warehouse.db");
+    }
+
+    Path functionLog() {
+      return dir.resolve("function.log");
+    }
+  }
+
+  @Command(name = "sync", mixinStandardHelpOptions = true,
+      description = {"Drive a connector like Fivetran: call with state.json's state, repeat while"
+          + " hasMore, apply each response to the warehouse, save the state after each one.",
+          "Exit codes: 0 success, 2 protocol violation, 3 connector error, 64 usage."})
+  static final class Sync implements Callable<Integer> {
+    @CommandLine.Mixin Workspace ws = new Workspace();
+
+    @Option(names = "--connector", paramLabel = "<class>",
+        description = "Connector class to run in process (default: the one in META-INF/services on the classpath).")
+    String connector;
+
+    @Option(names = "--classpath", paramLabel = "<path>",
+        description = "Jars and folders holding the connector or handler, separated by '${sys:path.separator}'.")
+    String classpath;
+
+    @Option(names = "--url", paramLabel = "<url>",
+        description = "POST to an HTTP function (a Functions Framework invoker, an Azure function, a deployed one).")
+    URI url;
+
+    @Option(names = "--header", paramLabel = "<name:value>",
+        description = "Header for --url, e.g. x-functions-key:<key>. Repeatable.")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = "--lambda-handler", paramLabel = "<pkg.Class::handleRequest>",
+        description = "Call an AWS Lambda stream handler as the Lambda runtime does.")
+    String lambdaHandler;
+
+    @Option(names = "--secrets", paramLabel = "<file>",
+        description = "JSON object file with the connection's secrets.")
+    Path secretsFile;
+
+    @Option(names = "--call-timeout", defaultValue = "60s", paramLabel = "<duration>",
+        description = "Deadline of each call, e.g. 60s, 5m (default: ${DEFAULT-VALUE}).")
+    String callTimeout;
+
+    @Option(names = "--time-limit", defaultValue = "6h", paramLabel = "<duration>",
+        description = "Longest a sync may run; Fivetran's is 6h (default: ${DEFAULT-VALUE}).")
+    String timeLimit;
+
+    @Option(names = "--limit-bytes", defaultValue = "6000000", paramLabel = "<bytes>",
+        description = "Largest response the target cloud accepts; AWS Lambda's is 6 MB (default: ${DEFAULT-VALUE}).")
+    long limitBytes;
+
+    @Option(names = "--state-limit-bytes", defaultValue = "1000000", paramLabel = "<bytes>",
+        description = "Largest state accepted (default: ${DEFAULT-VALUE}).")
+    long stateLimitBytes;
+
+    @Option(names = "--max-calls", defaultValue = "100000", paramLabel = "<n>",
+        description = "Stop a sync that makes more calls than this (default: ${DEFAULT-VALUE}).")
+    int maxCalls;
+
+    @Option(names = "--json", description = "Print a machine-readable summary.")
+    boolean json;
+
+    @Option(names = "--quiet", description = "No progress lines.")
+    boolean quiet;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
+          StandardCharsets.UTF_8);
+      int targets = (url != null ? 1 : 0) + (lambdaHandler != null ? 1 : 0) + (connector != null ? 1 : 0);
+      if (targets > 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "choose one target: --connector, --url or --lambda-handler");
+      }
+      Map<String, Object> secrets = readSecrets(secretsFile);
+      Files.createDirectories(ws.dir);
+      Target target = target(secrets);
+      try (Warehouse warehouse = new Warehouse(ws.warehouse())) {
+        Driver driver = new Driver(target, warehouse, new StateFile(ws.state()), secrets,
+            new ProtocolChecker(limitBytes, stateLimitBytes, secretValues(secrets)),
+            durationOf("--call-timeout", callTimeout), durationOf("--time-limit", timeLimit),
+            maxCalls, new Progress(out, System.console() != null && !json, quiet || json));
+        Driver.Summary s = driver.sync();
+        Report.print(s, target.describe(), json, out);
+        return s.result().exitCode;
+      }
+    }
+
+    private Target target(Map<String, Object> secrets) throws Exception {
+      if (url != null) {
+        List<String[]> hs = new ArrayList<>();
+        for (String h : headers) {
+          int colon = h.indexOf(':');
+          if (colon <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--header must be name:value, got '" + h + "'");
+          }
+          hs.add(new String[] {h.substring(0, colon).trim(), h.substring(colon + 1).trim()});
+        }
+        return Target.http(url, hs);
+      }
+      ClassLoader loader = classLoader(classpath);
+      if (lambdaHandler != null) {
+        String cls = lambdaHandler.contains("::") ? lambdaHandler.substring(0, lambdaHandler.indexOf("::"))
+            : lambdaHandler;
+        Object handler = instantiate(loader, cls, "--lambda-handler");
+        if (!(handler instanceof RequestStreamHandler)) {
+          throw new CommandLine.ParameterException(spec.commandLine(), cls
+              + " is not a com.amazonaws.services.lambda.runtime.RequestStreamHandler");
+        }
+        return Target.lambda((RequestStreamHandler) handler, lambdaHandler, functionLog(ws));
+      }
+      Connector c;
+      if (connector != null) {
+        Object o = instantiate(loader, connector, "--connector");
+        if (!(o instanceof Connector)) {
+          throw new CommandLine.ParameterException(spec.commandLine(), connector
+              + " does not implement dev.tributary.Connector");
+        }
+        c = (Connector) o;
+      } else {
+        Thread.currentThread().setContextClassLoader(loader);
+        c = Connector.load();
+      }
+      EngineConfig config = EngineConfig.fromEnvironment().newBuilder()
+          .logSink(functionLog(ws)).build();
+      return Target.inProcess(c, config);
+    }
+
+    private Object instantiate(ClassLoader loader, String cls, String option) throws Exception {
+      try {
+        return Class.forName(cls, true, loader).getConstructor().newInstance();
+      } catch (ClassNotFoundException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), option + ": class " + cls
+            + " not found; add its jar or classes folder with --classpath");
+      } catch (NoSuchMethodException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + cls
+            + " needs a public no-argument constructor");
+      }
+    }
+  }
+
+  @Command(name = "reset", mixinStandardHelpOptions = true,
+      description = "Delete state.json and the warehouse: the next sync is a fresh historical sync.")
+  static final class Reset implements Callable<Integer> {
+    @CommandLine.Mixin Workspace ws = new Workspace();
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      new StateFile(ws.state()).delete();
+      Files.deleteIfExists(ws.warehouse());
+      Files.deleteIfExists(ws.dir.resolve("warehouse.db.wal"));
+      spec.commandLine().getOut().println("reset " + ws.dir.toAbsolutePath().normalize()
+          + ": state and warehouse deleted");
+      return 0;
+    }
+  }
+
+  @Command(name = "state", mixinStandardHelpOptions = true,
+      description = "Print the connection's state, or replace it (what an operator does through"
+          + " Fivetran's state API).")
+  static final class State implements Callable<Integer> {
+    @CommandLine.Mixin Workspace ws = new Workspace();
+
+    @Option(names = "--set", paramLabel = "<file>", description = "Replace the state with this JSON object.")
+    Path set;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      StateFile file = new StateFile(ws.state());
+      if (set != null) {
+        JsonNode n = JSON.readTree(set.toFile());
+        if (n == null || !n.isObject()) {
+          throw new CommandLine.ParameterException(spec.commandLine(),
+              set + " must hold a JSON object (Fivetran's state is always an object)");
+        }
+        file.write(n);
+      }
+      spec.commandLine().getOut().println(
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(file.read()));
+      return 0;
+    }
+  }
+
+  @Command(name = "query", mixinStandardHelpOptions = true,
+      description = "Run SQL on the warehouse (DuckDB) and print the result.")
+  static final class Query implements Callable<Integer> {
+    @CommandLine.Mixin Workspace ws = new Workspace();
+
+    @Parameters(paramLabel = "<sql>", description = "e.g. \"SELECT * FROM orders LIMIT 10\"")
+    String sql;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!Files.exists(ws.warehouse())) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "no warehouse at "
+            + ws.warehouse() + "; run `tributary sync` (or `tributary demo`) first");
+      }
+      PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
+          StandardCharsets.UTF_8);
+      try (Warehouse w = new Warehouse(ws.warehouse())) {
+        w.query(sql, out);
+      }
+      return 0;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  static Map<String, Object> readSecrets(Path file) throws IOException {
+    if (file == null) {
+      return Map.of();
+    }
+    JsonNode n = JSON.readTree(file.toFile());
+    if (n == null || !n.isObject()) {
+      throw new IOException(file + " must hold a JSON object of secrets");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = JSON.convertValue(n, LinkedHashMap.class);
+    return m;
+  }
+
+  /** Secret values the checker looks for in responses (the core's redaction rule: 4+ chars). */
+  static List<String> secretValues(Map<String, Object> secrets) {
+    List<String> out = new ArrayList<>();
+    collect(secrets, out);
+    return out;
+  }
+
+  private static void collect(Object v, List<String> out) {
+    if (v instanceof Map) {
+      ((Map<?, ?>) v).values().forEach(o -> collect(o, out));
+    } else if (v instanceof List) {
+      ((List<?>) v).forEach(o -> collect(o, out));
+    } else if (v != null && !(v instanceof Boolean) && String.valueOf(v).length() >= 4) {
+      out.add(String.valueOf(v));
+    }
+  }
+
+  static ClassLoader classLoader(String classpath) {
+    ClassLoader parent = Main.class.getClassLoader();
+    if (classpath == null || classpath.isBlank()) {
+      return parent;
+    }
+    List<URL> urls = new ArrayList<>();
+    for (String p : classpath.split(java.io.File.pathSeparator)) {
+      if (!p.isBlank()) {
+        try {
+          urls.add(Path.of(p).toUri().toURL());
+        } catch (MalformedURLException e) {
+          throw new IllegalArgumentException("--classpath entry '" + p + "' is not a path");
+        }
+      }
+    }
+    return new URLClassLoader(urls.toArray(new URL[0]), parent);
+  }
+
+  static java.util.function.Consumer<String> functionLog(Workspace ws) {
+    Path log = ws.functionLog();
+    return line -> {
+      try {
+        Files.writeString(log, line + System.lineSeparator(), StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+  }
+
+  /** {@code 90s}, {@code 5m}, {@code 6h}, plain seconds, or ISO-8601 ({@code PT6H}). */
+  static Duration durationOf(String option, String text) {
+    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    try {
+      if (t.startsWith("pt")) {
+        return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+      }
+      char unit = t.charAt(t.length() - 1);
+      if (Character.isDigit(unit)) {
+        return Duration.ofSeconds(Long.parseLong(t));
+      }
+      long n = Long.parseLong(t.substring(0, t.length() - 1));
+      switch (unit) {
+        case 's':
+          return Duration.ofSeconds(n);
+        case 'm':
+          return Duration.ofMinutes(n);
+        case 'h':
+          return Duration.ofHours(n);
+        default:
+          break;
+      }
+    } catch (RuntimeException e) {
+      // fall through to the message below
+    }
+    throw new IllegalArgumentException(option + " must be a duration like 90s, 5m or 6h, not '"
+        + text + "'");
+  }
+}

@@ -1,0 +1,153 @@
+package dev.tributary.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The strictest Fivetran there is: checks one response against the protocol and reports every
+ * problem with the call number. Errors stop the sync before the response is applied; warnings
+ * are printed and the response is applied.
+ */
+final class ProtocolChecker {
+  /** A problem found in a response. */
+  record Finding(boolean error, String message) {}
+
+  private final long limitBytes;
+  private final long stateLimitBytes;
+  private final List<String> secretValues;
+
+  ProtocolChecker(long limitBytes, long stateLimitBytes, List<String> secretValues) {
+    this.limitBytes = limitBytes;
+    this.stateLimitBytes = stateLimitBytes;
+    this.secretValues = secretValues;
+  }
+
+  /** Checks the raw bytes and the parsed body (null if the bytes are not JSON). */
+  List<Finding> check(int call, byte[] raw, JsonNode body) {
+    List<Finding> out = new ArrayList<>();
+    String at = "call " + call + ": ";
+    if (raw.length > limitBytes) {
+      out.add(new Finding(true, at + "response of " + raw.length + " bytes exceeds the limit of "
+          + limitBytes + " (--limit-bytes; AWS Lambda's is 6 MB): page with hasMore instead"));
+    }
+    String text = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+    for (String secret : secretValues) {
+      if (text.contains(secret)) {
+        out.add(new Finding(true, at + "a secret value appears in the response"
+            + " (secrets must never be echoed, logged or stored in state)"));
+        break;
+      }
+    }
+    if (body == null) {
+      out.add(new Finding(true, at + "response is not JSON"));
+      return out;
+    }
+    if (!body.isObject()) {
+      out.add(new Finding(true, at + "response is a JSON " + kind(body) + ", not an object"));
+      return out;
+    }
+    if (body.has("errorMessage")) {
+      return out; // an error response: the driver reports it
+    }
+    JsonNode state = body.get("state");
+    if (state == null) {
+      out.add(new Finding(true, at + "state is missing"));
+    } else if (!state.isObject()) {
+      out.add(new Finding(true, at + "state is a JSON " + kind(state) + ", not an object"));
+    } else if (state.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > stateLimitBytes) {
+      out.add(new Finding(true, at + "state of " + state.toString().length()
+          + " bytes exceeds its cap of " + stateLimitBytes + " (--state-limit-bytes)"));
+    }
+    JsonNode hasMore = body.get("hasMore");
+    if (hasMore == null) {
+      out.add(new Finding(true, at + "hasMore is missing"));
+    } else if (!hasMore.isBoolean()) {
+      out.add(new Finding(true, at + "hasMore is a JSON " + kind(hasMore)
+          + (hasMore.isTextual() ? " (\"" + hasMore.textValue() + "\")" : "")
+          + ", not a boolean"));
+    }
+    JsonNode schema = body.path("schema");
+    for (Iterator<Map.Entry<String, JsonNode>> it = schema.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode pk = e.getValue().get("primary_key");
+      if (pk == null) {
+        continue;
+      }
+      boolean ok = pk.isArray() && !pk.isEmpty();
+      for (JsonNode c : pk) {
+        ok &= c.isTextual() && !c.textValue().isBlank();
+      }
+      if (!ok) {
+        out.add(new Finding(true, at + "schema." + e.getKey() + ".primary_key must name at least"
+            + " one column, got " + pk));
+      }
+    }
+    checkSection(at, body, "insert", out);
+    checkSection(at, body, "delete", out);
+    return out;
+  }
+
+  private void checkSection(String at, JsonNode body, String section, List<Finding> out) {
+    JsonNode tables = body.get(section);
+    if (tables == null) {
+      return;
+    }
+    if (!tables.isObject()) {
+      out.add(new Finding(true, at + section + " is not an object of table → rows"));
+      return;
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = tables.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String table = e.getKey();
+      if (!e.getValue().isArray()) {
+        out.add(new Finding(true, at + section + "." + table + " is not an array of rows"));
+        continue;
+      }
+      JsonNode pk = body.path("schema").path(table).path("primary_key");
+      if (section.equals("delete") && (!pk.isArray() || pk.isEmpty())) {
+        out.add(new Finding(true, at + "delete for table " + table + " without a primary key in"
+            + " schema: Fivetran cannot tell which rows to delete"));
+        continue;
+      }
+      Map<String, JsonNode> seen = new HashMap<>();
+      int index = 0;
+      for (JsonNode row : e.getValue()) {
+        if (!row.isObject()) {
+          out.add(new Finding(true, at + section + "." + table + "[" + index + "] is not an object"));
+          index++;
+          continue;
+        }
+        if (pk.isArray() && !pk.isEmpty()) {
+          StringBuilder key = new StringBuilder();
+          boolean complete = true;
+          for (JsonNode c : pk) {
+            JsonNode v = row.get(c.asText());
+            if (v == null || v.isNull()) {
+              out.add(new Finding(true, at + section + "." + table + "[" + index
+                  + "] has no value for primary-key column " + c.asText()));
+              complete = false;
+              break;
+            }
+            key.append(v).append('|');
+          }
+          if (complete) {
+            JsonNode before = seen.put(key.toString(), row);
+            if (before != null && !before.equals(row)) {
+              out.add(new Finding(false, at + "table " + table + " carries key " + key
+                  + " twice in one " + section + " with different values; the later one wins"));
+            }
+          }
+        }
+        index++;
+      }
+    }
+  }
+
+  private static String kind(JsonNode n) {
+    return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

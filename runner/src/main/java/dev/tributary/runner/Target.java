@@ -1,0 +1,185 @@
+package dev.tributary.runner;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.tributary.Connector;
+import dev.tributary.EngineConfig;
+import dev.tributary.FunctionHandler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Where the runner sends requests: a function, reached the way its platform would reach it. */
+interface Target {
+  /** What came back: the HTTP status (-1 where there is none) and the body. */
+  record Reply(int status, byte[] body) {}
+
+  Reply call(byte[] request, Duration timeout) throws IOException;
+
+  String describe();
+
+  /** In process, through the core's {@link FunctionHandler}: the connector's own code, no platform. */
+  static Target inProcess(Connector connector, EngineConfig config) {
+    FunctionHandler handler = new FunctionHandler(connector, config);
+    return new Target() {
+      @Override
+      public Reply call(byte[] request, Duration timeout) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FunctionHandler.Outcome o = handler.handle(new ByteArrayInputStream(request), out,
+            Instant.now().plus(timeout));
+        return new Reply(o.httpStatus(), out.toByteArray());
+      }
+
+      @Override
+      public String describe() {
+        return "in process: " + connector.getClass().getName();
+      }
+    };
+  }
+
+  /** Any HTTP function: a local Functions Framework invoker, an Azure function, a deployed one. */
+  static Target http(URI url, List<String[]> headers) {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    return new Target() {
+      @Override
+      public Reply call(byte[] request, Duration timeout) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout.plusSeconds(5))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(request));
+        for (String[] h : headers) {
+          b.header(h[0], h[1]);
+        }
+        try {
+          HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+          return new Reply(r.statusCode(), r.body());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted calling " + url, e);
+        }
+      }
+
+      @Override
+      public String describe() {
+        return "HTTP: " + url;
+      }
+    };
+  }
+
+  /**
+   * A Lambda stream handler, called as the Lambda Java runtime calls it: the request bytes in,
+   * a {@link Context} whose remaining time is the call timeout. What the handler prints goes to
+   * {@code functionLog}, as it would go to CloudWatch.
+   */
+  static Target lambda(RequestStreamHandler handler, String name, Consumer<String> functionLog) {
+    return new Target() {
+      @Override
+      public Reply call(byte[] request, Duration timeout) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+          handler.handleRequest(new ByteArrayInputStream(request), out, new RunnerContext(timeout));
+        } finally {
+          System.setOut(original);
+          String text = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+          if (!text.isEmpty()) {
+            text.lines().forEach(functionLog);
+          }
+        }
+        return new Reply(-1, out.toByteArray());
+      }
+
+      @Override
+      public String describe() {
+        return "Lambda handler: " + name;
+      }
+    };
+  }
+
+  /** The Lambda {@link Context} the runner passes: a remaining time, plain names. */
+  final class RunnerContext implements Context {
+    private final long deadline;
+
+    RunnerContext(Duration timeout) {
+      this.deadline = System.currentTimeMillis() + timeout.toMillis();
+    }
+
+    @Override
+    public String getAwsRequestId() {
+      return "tributary-runner";
+    }
+
+    @Override
+    public String getLogGroupName() {
+      return "tributary-runner";
+    }
+
+    @Override
+    public String getLogStreamName() {
+      return "local";
+    }
+
+    @Override
+    public String getFunctionName() {
+      return "local";
+    }
+
+    @Override
+    public String getFunctionVersion() {
+      return "$LATEST";
+    }
+
+    @Override
+    public String getInvokedFunctionArn() {
+      return "arn:aws:lambda:local:000000000000:function:local";
+    }
+
+    @Override
+    public CognitoIdentity getIdentity() {
+      return null;
+    }
+
+    @Override
+    public ClientContext getClientContext() {
+      return null;
+    }
+
+    @Override
+    public int getRemainingTimeInMillis() {
+      return (int) Math.max(0, deadline - System.currentTimeMillis());
+    }
+
+    @Override
+    public int getMemoryLimitInMB() {
+      return 1024;
+    }
+
+    @Override
+    public LambdaLogger getLogger() {
+      return new LambdaLogger() {
+        @Override
+        public void log(String message) {
+          System.out.print(message);
+        }
+
+        @Override
+        public void log(byte[] message) {
+          System.out.write(message, 0, message.length);
+        }
+      };
+    }
+  }
+}
