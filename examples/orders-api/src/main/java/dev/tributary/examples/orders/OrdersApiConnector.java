@@ -82,6 +82,11 @@ public final class OrdersApiConnector implements Connector {
             .tiebreaker("id", ValueType.NUMBER));
   }
 
+  /**
+   * Asks for the page after the engine's position. The API's {@code Link: rel="next"} URL would
+   * say the same thing, but the position is what survives in state between calls, so the query
+   * is built from it every time.
+   */
   @Override
   public Page read(TableRead read) throws IOException {
     StringBuilder query = new StringBuilder("limit=").append(read.pageSize());
