@@ -2,67 +2,210 @@ package dev.tributary.examples.orders;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tributary.EngineConfig;
 import dev.tributary.FunctionHandler;
+import dev.tributary.Page;
+import dev.tributary.Secrets;
+import dev.tributary.TableRead;
+import dev.tributary.examples.demo.DemoSource;
 import dev.tributary.testing.FakeClock;
 import dev.tributary.testing.FakeFivetran;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The example connector against its API on loopback, driven the way Fivetran drives it. */
+/**
+ * The example connector against the bundled demo source on loopback, driven the way Fivetran
+ * drives it. One fake clock is the source's time, the engine's and the connector's (its retry
+ * waits move it), so the settle lag and Retry-After play out exactly and instantly.
+ */
 class OrdersApiConnectorTest {
-  final OrdersApiServer api;
-  final FakeClock clock = FakeClock.at("2024-05-01T12:00:00Z");
+  static final int PAGE_SIZE = 5;
 
-  OrdersApiConnectorTest() throws Exception {
-    api = new OrdersApiServer();
+  final FakeClock clock = FakeClock.at("2024-05-01T12:00:00Z");
+  final List<DemoSource> sources = new ArrayList<>();
+
+  DemoSource start(DemoSource.Options.Builder options) throws IOException {
+    DemoSource s = DemoSource.start(options.clock(clock).build());
+    sources.add(s);
+    return s;
   }
 
   @AfterEach
   void stop() {
-    api.close();
+    sources.forEach(DemoSource::close);
   }
 
-  FakeFivetran fivetran(String token) {
-    EngineConfig config = EngineConfig.builder().clock(clock).pageSize(4).logSink(l -> {}).build();
-    return new FakeFivetran(new FunctionHandler(new OrdersApiConnector(), config), clock,
+  OrdersApiConnector connector() {
+    return new OrdersApiConnector(clock, clock::advance);
+  }
+
+  FakeFivetran fivetran(DemoSource source, String token) {
+    EngineConfig config = EngineConfig.builder().clock(clock).pageSize(PAGE_SIZE).logSink(l -> {}).build();
+    return new FakeFivetran(new FunctionHandler(connector(), config), clock,
         Duration.ofMinutes(1), config.maxResponseBytes())
-        .secrets(Map.of("base_url", api.baseUrl(), "api_token", token));
+        .secrets(Map.of("base_url", source.baseUrl(), "api_token", token));
   }
 
   @Test
-  void syncsTiesAcrossPagesThenPicksUpChangesAndDeletes() {
-    Instant tie = Instant.parse("2024-05-01T10:00:00Z");
-    for (long id = 1; id <= 10; id++) {
-      api.put("orders", id, tie, Map.of("customer_id", id % 3, "total", "12.50"));
+  void destinationEqualsTheSourceAfterEveryRoundOfTiesUpdatesDeletesAndInjectedFailures() throws Exception {
+    DemoSource source = start(DemoSource.Options.builder().seed(7)
+        .rateLimitProbability(0.05).serverErrorProbability(0.05));
+    source.seed(30, 3);
+    FakeFivetran ft = fivetran(source, source.apiToken());
+    ft.sync(10_000, 20);
+    assertDestinationEqualsSource(ft, source);
+    assertTrue(largestTie(source, "orders") > PAGE_SIZE, "a tie spans pages");
+
+    Random random = new Random(11);
+    for (int round = 1; round <= 5; round++) {
+      clock.advance(Duration.ofMinutes(1));
+      DemoSource.Changes first = source.mutate(random);
+      // Within the settle lag: this sync must not read the round yet.
+      ft.sync(10_000, 20);
+      Map<String, JsonNode> before = new HashMap<>(ft.table("orders"));
+      // A second transaction at the same instant lands on the tie the first one made.
+      source.mutate(random);
+      String at = clock.peek().toString();
+      clock.advance(Duration.ofSeconds(31));
+      ft.sync(10_000, 20);
+      assertDestinationEqualsSource(ft, source);
+      assertTrue(first.of("orders").deleted() > 0, "round " + round + " deleted orders");
+      assertFalse(before.equals(ft.table("orders")), "round " + round + " changed orders");
+      assertTrue(tie(source, "order_lines", at) > PAGE_SIZE, "round " + round + " is a tie over pages");
     }
-    api.put("customers", 1, tie.minusSeconds(60), Map.of("name", "Ada"));
-    FakeFivetran ft = fivetran(OrdersApiServer.TOKEN);
-    ft.sync();
-    assertEquals(10, ft.rowsById("orders").size());
-    assertEquals(1, ft.rowsById("customers").size());
-
-    clock.advance(Duration.ofHours(1));
-    api.put("orders", 11, tie, Map.of("customer_id", 1, "total", "1.00")); // same cursor, later id
-    api.put("orders", 3, clock.peek().minusSeconds(120), Map.of("customer_id", 0, "total", "99.00"));
-    api.delete("orders", 7, clock.peek().minusSeconds(90));
-    ft.sync();
-    assertEquals(10, ft.rowsById("orders").size());
-    assertEquals("99.00", ft.rowsById("orders").get(3L).path("total").asText());
-    assertFalse(ft.rowsById("orders").containsKey(7L));
-    assertTrue(ft.rowsById("orders").containsKey(11L));
+    Map<Integer, Long> responses = source.responses();
+    assertTrue(responses.getOrDefault(429, 0L) > 0 && responses.getOrDefault(500, 0L) > 0,
+        "failures were injected: " + responses);
   }
 
   @Test
-  void setupTestReportsRejectedCredentials() {
-    FakeFivetran.Call c = fivetran("wrong").call(Map.of("setup_test", true));
+  void aSyncWithinTheSettleLagLeavesTheRoundForTheNextSync() throws Exception {
+    DemoSource source = start(DemoSource.Options.builder());
+    source.seed(5, 2);
+    FakeFivetran ft = fivetran(source, source.apiToken());
+    ft.sync();
+    Map<String, JsonNode> synced = new TreeMap<>(ft.table("orders"));
+
+    clock.advance(Duration.ofMinutes(1));
+    source.mutate(new Random(3));
+    clock.advance(Duration.ofSeconds(29));
+    ft.sync();
+    assertEquals(synced, new TreeMap<>(ft.table("orders")), "nothing newer than the horizon");
+    clock.advance(Duration.ofSeconds(2));
+    ft.sync();
+    assertDestinationEqualsSource(ft, source);
+  }
+
+  @Test
+  void retriesA429AfterItsRetryAfterButNeverPastTheDeadline() throws Exception {
+    DemoSource source = start(DemoSource.Options.builder().rateLimitEvery(1));
+    Instant start = clock.peek();
+    IOException e = assertThrows(IOException.class,
+        () -> connector().read(read(source, "orders", start.plusMillis(1500))));
+    assertTrue(e.getMessage().contains("HTTP 429") && e.getMessage().contains("deadline"), e.getMessage());
+    assertEquals(2L, source.responses().get(429), "one retry fits before the deadline");
+    assertEquals(start.plusSeconds(1), clock.peek(), "waited the Retry-After once");
+  }
+
+  @Test
+  void givesUpOnPersistent5xxAfterBackingOff() throws Exception {
+    DemoSource source = start(DemoSource.Options.builder().serverErrorEvery(1));
+    Instant start = clock.peek();
+    IOException e = assertThrows(IOException.class,
+        () -> connector().read(read(source, "customers", start.plusSeconds(60))));
+    assertTrue(e.getMessage().contains("HTTP 500"), e.getMessage());
+    assertEquals((long) OrdersApiConnector.MAX_ATTEMPTS, source.responses().get(500));
+    assertEquals(start.plusMillis(500 + 1000 + 2000), clock.peek(), "backed off 0.5 s, 1 s, 2 s");
+  }
+
+  @Test
+  void recoversFromOccasional429sAndAFailedCallResumesFromTheLastState() throws Exception {
+    DemoSource source = start(DemoSource.Options.builder().rateLimitEvery(3).serverErrorEvery(7));
+    source.seed(10, 2);
+    Page page = connector().read(read(source, "order_lines", clock.peek().plusSeconds(60)));
+    assertEquals(PAGE_SIZE, page.rows().size());
+    FakeFivetran ft = fivetran(source, source.apiToken());
+    ft.sync(10_000, 5);
+    assertDestinationEqualsSource(ft, source);
+  }
+
+  @Test
+  void theDefaultConnectorReallyWaitsForRetryAfter() throws Exception {
+    try (DemoSource source = DemoSource.start(DemoSource.Options.builder().rateLimitEvery(2).build())) {
+      Secrets secrets = Secrets.of(Map.of("base_url", source.baseUrl(), "api_token", source.apiToken()));
+      OrdersApiConnector connector = new OrdersApiConnector();
+      connector.test(secrets);
+      long t0 = System.nanoTime();
+      connector.test(secrets); // answered 429, Retry-After: 1, then 200
+      assertTrue(System.nanoTime() - t0 >= 1_000_000_000L, "slept a second");
+      assertEquals(Map.of(200, 2L, 429, 1L), source.responses());
+    }
+  }
+
+  @Test
+  void setupTestReportsRejectedCredentials() throws Exception {
+    DemoSource source = start(DemoSource.Options.builder());
+    FakeFivetran.Call c = fivetran(source, "wrong-token").call(Map.of("setup_test", true));
     assertFalse(c.accepted());
     assertTrue(c.body().path("errorMessage").asText().contains("secrets.api_token"), c.body().toString());
-    assertFalse(c.body().toString().contains("wrong"), "the rejected token is not echoed");
+    assertFalse(c.body().toString().contains("wrong-token"), "the rejected token is not echoed");
+  }
+
+  TableRead read(DemoSource source, String table, Instant deadline) {
+    return new TableRead(connector().schema().table(table).orElseThrow(), Optional.empty(),
+        Optional.empty(), PAGE_SIZE, Optional.empty(),
+        Secrets.of(Map.of("base_url", source.baseUrl(), "api_token", source.apiToken())), deadline);
+  }
+
+  /** Every live row of every table equals the source's, column by column, and nothing else is there. */
+  static void assertDestinationEqualsSource(FakeFivetran ft, DemoSource source) throws IOException {
+    for (Map.Entry<String, List<String>> table : DemoSource.PRIMARY_KEYS.entrySet()) {
+      Map<String, JsonNode> expected = new TreeMap<>();
+      for (Map<String, Object> row : source.snapshot().get(table.getKey()).values()) {
+        JsonNode json = FakeFivetran.MAPPER.readTree(FakeFivetran.MAPPER.writeValueAsString(row));
+        expected.put(key(table.getValue(), json), json);
+      }
+      Map<String, JsonNode> actual = new TreeMap<>();
+      for (JsonNode row : ft.table(table.getKey()).values()) {
+        if (!row.path("_fivetran_deleted").asBoolean(false)) {
+          actual.put(key(table.getValue(), row), row);
+        }
+      }
+      assertEquals(expected.keySet(), actual.keySet(), table.getKey() + " keys");
+      assertEquals(expected, actual, table.getKey() + " rows");
+    }
+  }
+
+  static String key(List<String> columns, JsonNode row) {
+    StringBuilder sb = new StringBuilder();
+    for (String c : columns) {
+      sb.append(String.format("%08d|", row.path(c).asLong()));
+    }
+    return sb.toString();
+  }
+
+  static long tie(DemoSource source, String table, String updatedAt) {
+    return source.snapshot().get(table).values().stream()
+        .filter(r -> r.get("updated_at").equals(updatedAt)).count();
+  }
+
+  static int largestTie(DemoSource source, String table) {
+    Map<Object, Integer> perInstant = new HashMap<>();
+    source.snapshot().get(table).values().forEach(r -> perInstant.merge(r.get("updated_at"), 1, Integer::sum));
+    return perInstant.values().stream().max(Integer::compare).orElse(0);
   }
 }
