@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
     description = "The local Fivetran: sync a connector into a DuckDB warehouse, check every response.",
-    subcommands = {Main.Sync.class, Main.Reset.class, Main.State.class, Main.Query.class},
+    subcommands = {DemoCommand.class, Main.Sync.class, Main.Reset.class, Main.State.class,
+        Main.Query.class},
     exitCodeOnInvalidInput = Main.USAGE, exitCodeOnExecutionException = Main.FAILURE)
 public final class Main {
   static final int FAILURE = 1;

@@ -118,6 +118,9 @@ final class Warehouse implements AutoCloseable {
     return pk;
   }
 
+  /** Rows per multi-row INSERT into the staging table. */
+  private static final int STAGE_CHUNK = 256;
+
   private long upsert(String table, List<String> pk, JsonNode rows, String batch) throws SQLException {
     ensureTable(table, pk.isEmpty());
     for (JsonNode row : rows) {
@@ -128,44 +131,34 @@ final class Warehouse implements AutoCloseable {
     }
     List<String> cols = new ArrayList<>(columns.get(table).keySet());
     cols.removeAll(List.of(SYNCED, DELETED, BATCH, INDEX));
-    StringBuilder insert = new StringBuilder("INSERT INTO ").append(q(table)).append(" (");
+    stage(cols, rows);
+    Map<String, String> types = columns.get(table);
+    StringBuilder select = new StringBuilder();
     for (String c : cols) {
-      insert.append(q(c)).append(", ");
+      select.append(cast(c, types.get(c))).append(", ");
     }
-    insert.append(q(SYNCED)).append(", ").append(q(DELETED));
+    String target = "INSERT INTO " + q(table) + " (" + joinQuoted(cols) + (cols.isEmpty() ? "" : ", ")
+        + q(SYNCED) + ", " + q(DELETED);
     if (pk.isEmpty()) {
-      insert.append(", ").append(q(BATCH)).append(", ").append(q(INDEX));
-    }
-    insert.append(") VALUES (").append("?, ".repeat(cols.size()))
-        .append("current_timestamp, false").append(pk.isEmpty() ? ", ?, ?)" : ")");
-    long n = 0;
-    if (pk.isEmpty()) {
+      // Append-only: a replayed call (same batch id) replaces its own rows instead of doubling them.
       try (PreparedStatement del = db.prepareStatement("DELETE FROM " + q(table) + " WHERE "
           + q(BATCH) + " = ?")) {
         del.setString(1, batch);
         del.executeUpdate();
       }
-    }
-    try (PreparedStatement del = pk.isEmpty() ? null : db.prepareStatement(deleteByKey(table, pk));
-         PreparedStatement ins = db.prepareStatement(insert.toString())) {
-      for (JsonNode row : rows) {
-        if (del != null) {
-          bindKey(del, pk, row);
-          del.executeUpdate();
-        }
-        int i = 1;
-        for (String c : cols) {
-          bind(ins, i++, row.get(c));
-        }
-        if (pk.isEmpty()) {
-          ins.setString(i++, batch);
-          ins.setLong(i, n);
-        }
+      try (PreparedStatement ins = db.prepareStatement(target + ", " + q(BATCH) + ", " + q(INDEX)
+          + ") SELECT " + select + "current_timestamp, false, ?, _ord FROM _tributary_stage ORDER BY _ord")) {
+        ins.setString(1, batch);
         ins.executeUpdate();
-        n++;
       }
+    } else {
+      exec("DELETE FROM " + q(table) + " USING _tributary_stage s WHERE " + keyJoin(table, pk, types));
+      // The same key twice in one response: the later row wins, as in Fivetran.
+      exec(target + ") SELECT " + select + "current_timestamp, false FROM _tributary_stage"
+          + " QUALIFY row_number() OVER (PARTITION BY " + joinQuoted(pk) + " ORDER BY _ord DESC) = 1");
     }
-    return n;
+    exec("DROP TABLE _tributary_stage");
+    return rows.size();
   }
 
   private long delete(String table, List<String> pk, JsonNode rows, boolean soft) throws SQLException {
@@ -177,39 +170,65 @@ final class Warehouse implements AutoCloseable {
         ensureColumn(table, c, row.get(c));
       }
     }
-    String sql = soft
+    Map<String, String> types = columns.get(table);
+    stage(pk, rows);
+    exec(soft
         ? "UPDATE " + q(table) + " SET " + q(DELETED) + " = true, " + q(SYNCED)
-            + " = current_timestamp WHERE " + keyCondition(pk)
-        : deleteByKey(table, pk);
-    try (PreparedStatement st = db.prepareStatement(sql)) {
-      for (JsonNode row : rows) {
-        bindKey(st, pk, row);
-        st.executeUpdate();
-      }
-    }
+            + " = current_timestamp FROM _tributary_stage s WHERE " + keyJoin(table, pk, types)
+        : "DELETE FROM " + q(table) + " USING _tributary_stage s WHERE " + keyJoin(table, pk, types));
+    exec("DROP TABLE _tributary_stage");
     return rows.size();
   }
 
-  private String deleteByKey(String table, List<String> pk) {
-    return "DELETE FROM " + q(table) + " WHERE " + keyCondition(pk);
+  /** Loads rows as text into a temporary staging table with an ordinal, in multi-row inserts. */
+  private void stage(List<String> cols, JsonNode rows) throws SQLException {
+    StringBuilder ddl = new StringBuilder("CREATE OR REPLACE TEMP TABLE _tributary_stage (_ord BIGINT");
+    for (String c : cols) {
+      ddl.append(", ").append(q(c)).append(" VARCHAR");
+    }
+    exec(ddl.append(")").toString());
+    String one = "(" + "?, ".repeat(cols.size()) + "?)";
+    int ord = 0;
+    List<JsonNode> all = new ArrayList<>();
+    rows.forEach(all::add);
+    for (int from = 0; from < all.size(); from += STAGE_CHUNK) {
+      List<JsonNode> chunk = all.subList(from, Math.min(all.size(), from + STAGE_CHUNK));
+      String sql = "INSERT INTO _tributary_stage VALUES " + String.join(", ",
+          java.util.Collections.nCopies(chunk.size(), one));
+      try (PreparedStatement st = db.prepareStatement(sql)) {
+        int i = 1;
+        for (JsonNode row : chunk) {
+          st.setLong(i++, ord++);
+          for (String c : cols) {
+            bind(st, i++, row.get(c));
+          }
+        }
+        st.executeUpdate();
+      }
+    }
   }
 
-  private static String keyCondition(List<String> pk) {
+  private static String cast(String column, String type) {
+    return "CAST(" + q(column) + " AS " + type + ")";
+  }
+
+  private static String keyJoin(String table, List<String> pk, Map<String, String> types) {
     StringBuilder sb = new StringBuilder();
     for (String c : pk) {
       if (sb.length() > 0) {
         sb.append(" AND ");
       }
-      sb.append(q(c)).append(" = ?");
+      sb.append(q(table)).append('.').append(q(c)).append(" = CAST(s.").append(q(c)).append(" AS ").append(types.get(c)).append(")");
     }
     return sb.toString();
   }
 
-  private static void bindKey(PreparedStatement st, List<String> pk, JsonNode row) throws SQLException {
-    int i = 1;
-    for (String c : pk) {
-      bind(st, i++, row.get(c));
+  private static String joinQuoted(List<String> cols) {
+    StringBuilder sb = new StringBuilder();
+    for (String c : cols) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(q(c));
     }
+    return sb.toString();
   }
 
   /** Binds a JSON value as text; DuckDB casts it to the column's type. */
@@ -330,15 +349,19 @@ final class Warehouse implements AutoCloseable {
     }
   }
 
-  /** Rows of a table as column → value text, for checks and the demo's comparison. */
+  /**
+   * Rows of a table as column → value text, for checks and the demo's comparison; with an
+   * {@code updated_at} column, also {@code updated_at_ms} (epoch milliseconds).
+   */
   List<Map<String, String>> rows(String table, String where) throws SQLException {
     List<Map<String, String>> out = new ArrayList<>();
     if (!columns.containsKey(table)) {
       return out;
     }
     try (Statement s = db.createStatement();
-         ResultSet rs = s.executeQuery("SELECT * FROM " + q(table)
-             + (where == null ? "" : " WHERE " + where))) {
+         ResultSet rs = s.executeQuery("SELECT *" + (columns.get(table).containsKey("updated_at")
+             ? ", epoch_ms(" + q("updated_at") + "::TIMESTAMPTZ) AS updated_at_ms" : "")
+             + " FROM " + q(table) + (where == null ? "" : " WHERE " + where))) {
       ResultSetMetaData md = rs.getMetaData();
       while (rs.next()) {
         Map<String, String> row = new LinkedHashMap<>();

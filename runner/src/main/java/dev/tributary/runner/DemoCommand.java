@@ -1,0 +1,157 @@
+package dev.tributary.runner;
+
+import dev.tributary.EngineConfig;
+import dev.tributary.examples.demo.DemoSource;
+import dev.tributary.examples.orders.OrdersApiConnector;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tributary demo}: the whole loop on an embedded default. Starts the bundled demo orders
+ * API, syncs the example connector into a fresh warehouse, changes the source (inserts, updates
+ * on existing cursor ties, deletes), syncs again incrementally, and checks the warehouse against
+ * the source after every sync.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Sync the bundled example connector against the bundled demo orders API,"
+        + " change the source, sync again, and check the warehouse equals the source.")
+final class DemoCommand implements Callable<Integer> {
+  /** The demo's settle lag: short, so the demo does not wait; the engine's default is 30 s. */
+  static final Duration SETTLE_LAG = Duration.ofSeconds(1);
+
+  @Option(names = "--dir", defaultValue = "tributary-demo", paramLabel = "<dir>",
+      description = "Where the warehouse and state go; emptied first (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Option(names = "--short", description = "A small data set and one round of changes (for CI).")
+  boolean small;
+
+  @Option(names = "--rounds", paramLabel = "<n>", description = "Rounds of change-and-sync after the first sync (default: 3; 1 with --short).")
+  Integer rounds;
+
+  @Option(names = "--seed", defaultValue = "7", paramLabel = "<n>", description = "Seed of the demo data (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--no-failures", negatable = true, defaultValue = "true",
+      description = "Inject occasional 429 (with Retry-After) and 500 answers, as real APIs do (default: on).")
+  boolean failures;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
+        StandardCharsets.UTF_8);
+    int changeRounds = rounds != null ? rounds : small ? 1 : 3;
+    Main.Workspace ws = new Main.Workspace();
+    ws.dir = dir;
+    Files.createDirectories(dir);
+    new StateFile(ws.state()).delete();
+    Files.deleteIfExists(ws.warehouse());
+    Files.deleteIfExists(dir.resolve("warehouse.db.wal"));
+    Files.deleteIfExists(ws.functionLog());
+
+    DemoSource.Options.Builder options = DemoSource.Options.builder().seed(seed);
+    if (failures) {
+      options.rateLimitEvery(small ? 5 : 37).serverErrorEvery(small ? 11 : 89);
+    }
+    try (DemoSource source = DemoSource.start(options.build())) {
+      source.seed(small ? 20 : 300, small ? 3 : 5);
+      out.printf("demo source: %s — %s%n", source.baseUrl(), sizes(source));
+      Map<String, Object> secrets = Map.of("base_url", source.baseUrl(), "api_token", source.apiToken());
+      EngineConfig config = EngineConfig.fromEnvironment().newBuilder()
+          .settleLag(SETTLE_LAG)
+          .maxRowsPerResponse(small ? 150 : 2_000)
+          .logSink(Main.functionLog(ws))
+          .build();
+      Random random = new Random(seed);
+      try (Warehouse warehouse = new Warehouse(ws.warehouse())) {
+        for (int round = 0; round <= changeRounds; round++) {
+          if (round > 0) {
+            DemoSource.Changes changes = source.mutate(random);
+            out.printf("%nchanged the source: %s%n", describe(changes));
+            Thread.sleep(SETTLE_LAG.toMillis() + 200); // let the writes age past the settle lag
+          }
+          out.printf("%n%s sync %d%n", round == 0 ? "historical" : "incremental", round + 1);
+          Driver driver = new Driver(Target.inProcess(new OrdersApiConnector(), config), warehouse,
+              new StateFile(ws.state()), secrets,
+              new ProtocolChecker(6_000_000, 1_000_000, Main.secretValues(secrets)),
+              Duration.ofSeconds(60), Duration.ofHours(6), 100_000,
+              new Progress(out, System.console() != null, false));
+          Driver.Summary summary = driver.sync();
+          Report.print(summary, "in process: " + OrdersApiConnector.class.getSimpleName(), false, out);
+          if (summary.result() != Driver.Result.SUCCESS) {
+            return summary.result().exitCode;
+          }
+          List<String> differences = compare(warehouse, source);
+          if (!differences.isEmpty()) {
+            differences.stream().limit(10).forEach(d -> out.println("  mismatch: " + d));
+            out.println("warehouse does NOT match the source (" + differences.size() + " differences)");
+            return Driver.Result.PROTOCOL_VIOLATION.exitCode;
+          }
+          out.println("warehouse matches the source: " + sizes(source));
+        }
+      }
+      Map<Integer, Long> statuses = source.responses();
+      long retried = statuses.getOrDefault(429, 0L) + statuses.getOrDefault(500, 0L);
+      out.printf("%nthe demo API answered %s (HTTP status=count)%s%n", statuses,
+          retried > 0 ? "; the connector retried its " + retried + " 429/500 answers" : "");
+    }
+    out.printf("look around: ./tributary query --dir %s \"SELECT status, count(*) FROM orders GROUP BY ALL\"%n", dir);
+    return 0;
+  }
+
+  private static String sizes(DemoSource source) {
+    StringBuilder sb = new StringBuilder();
+    source.snapshot().forEach((table, rows) -> sb.append(sb.length() == 0 ? "" : ", ")
+        .append(rows.size()).append(' ').append(table));
+    return sb.toString();
+  }
+
+  private static String describe(DemoSource.Changes changes) {
+    StringBuilder sb = new StringBuilder();
+    changes.byResource().forEach((table, c) -> sb.append(sb.length() == 0 ? "" : "; ")
+        .append(table).append(" +").append(c.inserted()).append(" ~").append(c.updated())
+        .append(" -").append(c.deleted()));
+    return sb.toString();
+  }
+
+  /** Differences between the warehouse's live rows and the source, by key and updated_at. */
+  static List<String> compare(Warehouse warehouse, DemoSource source) throws Exception {
+    List<String> diffs = new java.util.ArrayList<>();
+    for (Map.Entry<String, Map<List<Object>, Map<String, Object>>> t : source.snapshot().entrySet()) {
+      List<String> pk = DemoSource.PRIMARY_KEYS.get(t.getKey());
+      Map<String, Long> expected = new TreeMap<>();
+      t.getValue().forEach((key, row) -> expected.put(key.toString(),
+          java.time.Instant.parse(String.valueOf(row.get("updated_at"))).toEpochMilli()));
+      Map<String, Long> actual = new TreeMap<>();
+      for (Map<String, String> row : warehouse.rows(t.getKey(),
+          "NOT " + Warehouse.q(Warehouse.DELETED))) {
+        List<Object> key = new java.util.ArrayList<>();
+        for (String c : pk) {
+          key.add(Long.valueOf(row.get(c)));
+        }
+        actual.put(key.toString(), Long.valueOf(row.get("updated_at_ms")));
+      }
+      for (Map.Entry<String, Long> e : expected.entrySet()) {
+        Long got = actual.remove(e.getKey());
+        if (!e.getValue().equals(got)) {
+          diffs.add(t.getKey() + " " + e.getKey() + (got == null ? " missing" : " is stale"));
+        }
+      }
+      actual.keySet().forEach(k -> diffs.add(t.getKey() + " " + k + " should not be there"));
+    }
+    return diffs;
+  }
+}
