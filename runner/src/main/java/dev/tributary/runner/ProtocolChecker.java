@@ -54,9 +54,12 @@ final class ProtocolChecker {
       out.add(new Finding(true, at + "state is missing"));
     } else if (!state.isObject()) {
       out.add(new Finding(true, at + "state is a JSON " + kind(state) + ", not an object"));
-    } else if (state.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > stateLimitBytes) {
-      out.add(new Finding(true, at + "state of " + state.toString().length()
-          + " bytes exceeds its cap of " + stateLimitBytes + " (--state-limit-bytes)"));
+    } else {
+      int stateBytes = state.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (stateBytes > stateLimitBytes) {
+        out.add(new Finding(true, at + "state of " + stateBytes + " bytes exceeds its cap of "
+            + stateLimitBytes + " (--state-limit-bytes)"));
+      }
     }
     JsonNode hasMore = body.get("hasMore");
     if (hasMore == null) {
