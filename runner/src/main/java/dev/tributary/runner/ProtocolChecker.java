@@ -156,6 +156,7 @@ final class ProtocolChecker {
         }
         if (pk.isArray() && !pk.isEmpty()) {
           StringBuilder key = new StringBuilder();
+          StringBuilder shown = new StringBuilder();
           boolean complete = true;
           for (JsonNode c : pk) {
             JsonNode v = row.get(c.asText());
@@ -166,11 +167,12 @@ final class ProtocolChecker {
               break;
             }
             key.append(v).append('|');
+            shown.append(shown.length() == 0 ? "" : ", ").append(c.asText()).append('=').append(v);
           }
           if (complete) {
             JsonNode before = seen.put(key.toString(), row);
             if (before != null && !before.equals(row)) {
-              out.add(new Finding(false, at + "table " + table + " carries key " + key
+              out.add(new Finding(false, at + "table " + table + " carries key " + shown
                   + " twice in one " + section + " with different values; the later one wins"));
             }
           }
