@@ -109,6 +109,13 @@ final class Warehouse implements AutoCloseable {
       db.commit();
     } catch (SQLException | RuntimeException e) {
       db.rollback();
+      // The rollback undid this response's CREATE and ALTER too: forget them here as well.
+      columns.clear();
+      try {
+        loadColumns();
+      } catch (SQLException reload) {
+        e.addSuppressed(reload);
+      }
       throw e;
     } finally {
       db.setAutoCommit(auto);
