@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -64,7 +66,7 @@ final class ScriptedHttpFunction implements AutoCloseable {
   private final HttpServer server;
   private final List<Request> requests = new CopyOnWriteArrayList<>();
 
-  private ScriptedHttpFunction(IntFunction<Reply> script) throws IOException {
+  private ScriptedHttpFunction(BiFunction<Integer, JsonNode, Reply> script) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> answer(exchange, script));
     server.start();
@@ -72,19 +74,25 @@ final class ScriptedHttpFunction implements AutoCloseable {
 
   /** Answers call n with {@code script.apply(n)}. */
   static ScriptedHttpFunction answering(IntFunction<Reply> script) throws IOException {
-    return new ScriptedHttpFunction(script);
+    return new ScriptedHttpFunction((n, request) -> script.apply(n));
+  }
+
+  /** Answers each request with what {@code script} gives for its state: a function idempotent per state. */
+  static ScriptedHttpFunction answeringByState(Function<JsonNode, Reply> script) throws IOException {
+    return new ScriptedHttpFunction((n, request) -> script.apply(request.path("state")));
   }
 
   /** Answers the calls with these replies in order, the last one for every call after it. */
   static ScriptedHttpFunction answering(Reply... replies) throws IOException {
-    return new ScriptedHttpFunction(n -> replies[Math.min(n, replies.length) - 1]);
+    return answering(n -> replies[Math.min(n, replies.length) - 1]);
   }
 
-  private void answer(HttpExchange exchange, IntFunction<Reply> script) throws IOException {
+  private void answer(HttpExchange exchange, BiFunction<Integer, JsonNode, Reply> script)
+      throws IOException {
     try (exchange) {
       JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
       requests.add(new Request(Map.copyOf(exchange.getRequestHeaders()), body));
-      Reply reply = script.apply(requests.size());
+      Reply reply = script.apply(requests.size(), body);
       if (!reply.delay().isZero()) {
         Thread.sleep(reply.delay().toMillis());
       }
