@@ -49,6 +49,12 @@ public final class Main {
   /** Runs the CLI with these streams; returns the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
     CommandLine cl = new CommandLine(new Main());
+    // The annotation's codes hold for `tributary` itself only; subcommands would answer a usage
+    // error with picocli's default 2, which is the code of a protocol violation.
+    for (CommandLine c : cl.getSubcommands().values()) {
+      c.getCommandSpec().exitCodeOnInvalidInput(USAGE)
+          .exitCodeOnExecutionException(FAILURE);
+    }
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
