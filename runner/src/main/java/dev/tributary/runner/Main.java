@@ -182,7 +182,19 @@ public final class Main {
       if (lambdaHandler != null) {
         String cls = lambdaHandler.contains("::") ? lambdaHandler.substring(0, lambdaHandler.indexOf("::"))
             : lambdaHandler;
-        Object handler = instantiate(loader, cls, "--lambda-handler");
+        // The adapter's engine takes System.out as its log when it is built (on Lambda that is
+        // CloudWatch), so build it while System.out is function.log; Target.lambda redirects
+        // what the handler prints during calls.
+        Files.createDirectories(ws.dir);
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(Files.newOutputStream(ws.functionLog(),
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8));
+        Object handler;
+        try {
+          handler = instantiate(loader, cls, "--lambda-handler");
+        } finally {
+          System.setOut(original);
+        }
         if (!(handler instanceof RequestStreamHandler)) {
           throw new CommandLine.ParameterException(spec.commandLine(), cls
               + " is not a com.amazonaws.services.lambda.runtime.RequestStreamHandler");
