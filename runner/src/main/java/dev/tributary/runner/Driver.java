@@ -1,7 +1,9 @@
 package dev.tributary.runner;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +53,9 @@ final class Driver {
   static final int MAX_EMPTY_RESPONSES = 10;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** A body is one JSON document: anything after it makes the whole body not JSON. */
+  private static final ObjectReader STRICT = JSON.reader()
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final Target target;
   private final Warehouse warehouse;
@@ -176,7 +181,7 @@ final class Driver {
 
   private static JsonNode parse(byte[] body) {
     try {
-      JsonNode n = JSON.readTree(body);
+      JsonNode n = STRICT.readTree(body);
       return n == null || n.isMissingNode() ? null : n;
     } catch (IOException e) {
       return null;

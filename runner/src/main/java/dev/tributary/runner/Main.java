@@ -50,6 +50,12 @@ public final class Main {
   /** Runs the CLI with these streams; returns the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
     CommandLine cl = new CommandLine(new Main());
+    // The annotation's codes hold for `tributary` itself only; subcommands would answer a usage
+    // error with picocli's default 2, which is the code of a protocol violation.
+    for (CommandLine c : cl.getSubcommands().values()) {
+      c.getCommandSpec().exitCodeOnInvalidInput(USAGE)
+          .exitCodeOnExecutionException(FAILURE);
+    }
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
@@ -177,7 +183,19 @@ public final class Main {
       if (lambdaHandler != null) {
         String cls = lambdaHandler.contains("::") ? lambdaHandler.substring(0, lambdaHandler.indexOf("::"))
             : lambdaHandler;
-        Object handler = instantiate(loader, cls, "--lambda-handler");
+        // The adapter's engine takes System.out as its log when it is built (on Lambda that is
+        // CloudWatch), so build it while System.out is function.log; Target.lambda redirects
+        // what the handler prints during calls.
+        Files.createDirectories(ws.dir);
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(Files.newOutputStream(ws.functionLog(),
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8));
+        Object handler;
+        try {
+          handler = instantiate(loader, cls, "--lambda-handler");
+        } finally {
+          System.setOut(original);
+        }
         if (!(handler instanceof RequestStreamHandler)) {
           throw new CommandLine.ParameterException(spec.commandLine(), cls
               + " is not a com.amazonaws.services.lambda.runtime.RequestStreamHandler");

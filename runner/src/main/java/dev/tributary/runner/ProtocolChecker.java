@@ -34,13 +34,9 @@ final class ProtocolChecker {
       out.add(new Finding(true, at + "response of " + raw.length + " bytes exceeds the limit of "
           + limitBytes + " (--limit-bytes; AWS Lambda's is 6 MB): page with hasMore instead"));
     }
-    String text = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
-    for (String secret : secretValues) {
-      if (text.contains(secret)) {
-        out.add(new Finding(true, at + "a secret value appears in the response"
-            + " (secrets must never be echoed, logged or stored in state)"));
-        break;
-      }
+    if (mentionsSecret(new String(raw, java.nio.charset.StandardCharsets.UTF_8), body)) {
+      out.add(new Finding(true, at + "a secret value appears in the response"
+          + " (secrets must never be echoed, logged or stored in state)"));
     }
     if (body == null) {
       out.add(new Finding(true, at + "response is not JSON"));
@@ -58,9 +54,12 @@ final class ProtocolChecker {
       out.add(new Finding(true, at + "state is missing"));
     } else if (!state.isObject()) {
       out.add(new Finding(true, at + "state is a JSON " + kind(state) + ", not an object"));
-    } else if (state.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > stateLimitBytes) {
-      out.add(new Finding(true, at + "state of " + state.toString().length()
-          + " bytes exceeds its cap of " + stateLimitBytes + " (--state-limit-bytes)"));
+    } else {
+      int stateBytes = state.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (stateBytes > stateLimitBytes) {
+        out.add(new Finding(true, at + "state of " + stateBytes + " bytes exceeds its cap of "
+            + stateLimitBytes + " (--state-limit-bytes)"));
+      }
     }
     JsonNode hasMore = body.get("hasMore");
     if (hasMore == null) {
@@ -89,6 +88,40 @@ final class ProtocolChecker {
     checkSection(at, body, "insert", out);
     checkSection(at, body, "delete", out);
     return out;
+  }
+
+  /**
+   * True if a secret is in the raw text, or in a string or field name of the parsed body: JSON
+   * may escape a secret (a quote, a backslash, any character as a unicode escape) so that its
+   * bytes never appear in the raw text.
+   */
+  private boolean mentionsSecret(String text, JsonNode body) {
+    for (String secret : secretValues) {
+      if (text.contains(secret) || (body != null && mentions(body, secret))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean mentions(JsonNode n, String secret) {
+    if (n.isTextual()) {
+      return n.textValue().contains(secret);
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().contains(secret) || mentions(e.getValue(), secret)) {
+        return true;
+      }
+    }
+    if (n.isArray()) {
+      for (JsonNode c : n) {
+        if (mentions(c, secret)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void checkSection(String at, JsonNode body, String section, List<Finding> out) {
@@ -123,6 +156,7 @@ final class ProtocolChecker {
         }
         if (pk.isArray() && !pk.isEmpty()) {
           StringBuilder key = new StringBuilder();
+          StringBuilder shown = new StringBuilder();
           boolean complete = true;
           for (JsonNode c : pk) {
             JsonNode v = row.get(c.asText());
@@ -133,11 +167,12 @@ final class ProtocolChecker {
               break;
             }
             key.append(v).append('|');
+            shown.append(shown.length() == 0 ? "" : ", ").append(c.asText()).append('=').append(v);
           }
           if (complete) {
             JsonNode before = seen.put(key.toString(), row);
             if (before != null && !before.equals(row)) {
-              out.add(new Finding(false, at + "table " + table + " carries key " + key
+              out.add(new Finding(false, at + "table " + table + " carries key " + shown
                   + " twice in one " + section + " with different values; the later one wins"));
             }
           }

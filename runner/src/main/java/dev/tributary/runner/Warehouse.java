@@ -10,6 +10,9 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -35,8 +38,9 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>Type inference from JSON values: {@code true/false} → BOOLEAN; integers → BIGINT (HUGEINT
- * beyond 64 bits); other numbers → DOUBLE; strings that are ISO-8601 instants with an offset →
- * TIMESTAMPTZ, {@code yyyy-MM-dd} → DATE, others → VARCHAR; objects and arrays → JSON. A column
+ * beyond 64 bits, VARCHAR beyond 128); other numbers → DOUBLE; strings that are ISO-8601 instants
+ * with an offset → TIMESTAMPTZ, {@code yyyy-MM-dd} → DATE (both only for real calendar dates and
+ * clock times), others → VARCHAR; objects and arrays → JSON. A column
  * whose values disagree is widened: BIGINT → HUGEINT → DOUBLE among numbers, anything else to
  * VARCHAR. Nulls never decide a type.
  */
@@ -105,6 +109,13 @@ final class Warehouse implements AutoCloseable {
       db.commit();
     } catch (SQLException | RuntimeException e) {
       db.rollback();
+      // The rollback undid this response's CREATE and ALTER too: forget them here as well.
+      columns.clear();
+      try {
+        loadColumns();
+      } catch (SQLException reload) {
+        e.addSuppressed(reload);
+      }
       throw e;
     } finally {
       db.setAutoCommit(auto);
@@ -286,22 +297,43 @@ final class Warehouse implements AutoCloseable {
       return "BOOLEAN";
     }
     if (v.isIntegralNumber()) {
-      return v.canConvertToLong() ? "BIGINT" : "HUGEINT";
+      return v.canConvertToLong() ? "BIGINT" : v.bigIntegerValue().bitLength() < 128 ? "HUGEINT"
+          : "VARCHAR";
     }
     if (v.isNumber()) {
       return "DOUBLE";
     }
     if (v.isTextual()) {
       String s = v.textValue();
-      if (INSTANT.matcher(s).matches()) {
+      if (INSTANT.matcher(s).matches() && isCalendarDate(s) && isClockTime(s.substring(11, 19))) {
         return "TIMESTAMPTZ";
       }
-      if (DATE.matcher(s).matches()) {
+      if (DATE.matcher(s).matches() && isCalendarDate(s)) {
         return "DATE";
       }
       return "VARCHAR";
     }
     return "JSON";
+  }
+
+  // The patterns check the shape; the database also needs a real date and time ("2024-13-45" has
+  // the shape), or the cast fails and takes the whole response with it.
+  private static boolean isCalendarDate(String s) {
+    try {
+      LocalDate.parse(s.substring(0, 10));
+      return true;
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+  }
+
+  private static boolean isClockTime(String hhmmss) {
+    try {
+      LocalTime.parse(hhmmss);
+      return true;
+    } catch (DateTimeParseException e) {
+      return false;
+    }
   }
 
   private static String normalise(String dbType) {
