@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.functions.invoker.runner.Invoker;
-import dev.tributary.gcp.TributaryHttpFunction;
 import dev.tributary.runner.Cli.Run;
 import dev.tributary.runner.ScriptedHttpFunction.Reply;
 import java.net.InetAddress;
@@ -41,8 +40,8 @@ class TargetsTest {
         "--connector", "dev.tributary.testing.FixtureConnector");
     Run b;
     int port = freePort();
-    Invoker invoker = new Invoker(port, TributaryHttpFunction.class.getName(), "http",
-        TributaryHttpFunction.class.getClassLoader());
+    Invoker invoker = new Invoker(port, FixtureEntryPoints.HttpFunction.class.getName(), "http",
+        FixtureEntryPoints.HttpFunction.class.getClassLoader());
     invoker.startTestServer();
     try {
       b = Cli.run("sync", "--dir", http.toString(), "--secrets", secrets.toString(),
@@ -51,7 +50,7 @@ class TargetsTest {
       invoker.stopServer();
     }
     Run c = Cli.run("sync", "--dir", lambda.toString(), "--secrets", secrets.toString(),
-        "--lambda-handler", "dev.tributary.aws.TributaryLambdaHandler::handleRequest");
+        "--lambda-handler", "dev.tributary.runner.FixtureEntryPoints$LambdaHandler::handleRequest");
 
     for (Run r : new Run[] {a, b, c}) {
       assertEquals(0, r.exit(), r.all());
@@ -59,7 +58,7 @@ class TargetsTest {
       assertTrue(r.out().contains("33 rows"), r.all());
     }
     assertTrue(b.out().contains("(HTTP: http://127.0.0.1:" + port + "/)"), b.out());
-    assertTrue(c.out().contains("(Lambda handler: dev.tributary.aws.TributaryLambdaHandler::handleRequest)"),
+    assertTrue(c.out().contains("(Lambda handler: dev.tributary.runner.FixtureEntryPoints$LambdaHandler::handleRequest)"),
         c.out());
 
     String orders = query(inProcess, ORDERS);
