@@ -55,6 +55,14 @@ final class Warehouse implements AutoCloseable {
   private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
   private final Connection db;
+  private static final com.fasterxml.jackson.databind.ObjectMapper KEY_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * table → primary key, as first declared; kept as the table's comment, so a response that
+   * leaves out {@code schema} for a table still upserts by its key.
+   */
+  private final Map<String, List<String>> keys = new LinkedHashMap<>();
   /** table → column → type, as in the database. */
   private final Map<String, Map<String, String>> columns = new LinkedHashMap<>();
 
@@ -64,9 +72,28 @@ final class Warehouse implements AutoCloseable {
   }
 
   private void loadColumns() throws SQLException {
+    columns.clear();
+    keys.clear();
+    try (Statement s = db.createStatement();
+         ResultSet rs = s.executeQuery("SELECT table_name, comment FROM duckdb_tables()"
+             + " WHERE schema_name = 'main' AND NOT temporary")) {
+      while (rs.next()) {
+        String comment = rs.getString(2);
+        if (comment != null && comment.startsWith("[")) {
+          List<String> pk = new ArrayList<>();
+          try {
+            KEY_JSON.readTree(comment).forEach(n -> pk.add(n.asText()));
+          } catch (java.io.IOException e) {
+            continue; // not ours
+          }
+          keys.put(rs.getString(1), pk);
+        }
+      }
+    }
     try (Statement s = db.createStatement();
          ResultSet rs = s.executeQuery("SELECT table_name, column_name, data_type FROM"
-             + " information_schema.columns WHERE table_schema = 'main' ORDER BY ordinal_position")) {
+             + " information_schema.columns WHERE table_schema = 'main'"
+             + " AND table_catalog = current_database() ORDER BY ordinal_position")) {
       while (rs.next()) {
         columns.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
             .put(rs.getString(2), rs.getString(3).toUpperCase(Locale.ROOT));
@@ -99,6 +126,9 @@ final class Warehouse implements AutoCloseable {
         List<String> pk = primaryKey(response, e.getKey());
         counts.computeIfAbsent(e.getKey(), k -> new long[2])[0] +=
             upsert(e.getKey(), pk, e.getValue(), batch);
+        if (!pk.isEmpty() && !pk.equals(keys.get(e.getKey()))) {
+          remember(e.getKey(), pk);
+        }
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = response.path("delete").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
@@ -123,10 +153,26 @@ final class Warehouse implements AutoCloseable {
     return new Applied(counts);
   }
 
-  private static List<String> primaryKey(JsonNode response, String table) {
+  private List<String> primaryKey(JsonNode response, String table) throws SQLException {
     List<String> pk = new ArrayList<>();
     response.path("schema").path(table).path("primary_key").forEach(n -> pk.add(n.asText()));
+    if (pk.isEmpty()) {
+      return keys.getOrDefault(table, pk);
+    }
+    if (columns.containsKey(table) && !pk.equals(keys.get(table))) {
+      remember(table, pk);
+    }
     return pk;
+  }
+
+  private void remember(String table, List<String> pk) throws SQLException {
+    try {
+      exec("COMMENT ON TABLE " + q(table) + " IS '"
+          + KEY_JSON.writeValueAsString(pk).replace("'", "''") + "'");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    keys.put(table, pk);
   }
 
   /** Rows per multi-row INSERT into the staging table. */

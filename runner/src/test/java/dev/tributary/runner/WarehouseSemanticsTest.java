@@ -46,6 +46,19 @@ class WarehouseSemanticsTest {
   }
 
   @Test
+  void aLaterResponseWithoutSchemaStillUpsertsByTheKeyFirstDeclared() throws Exception {
+    try (Warehouse w = new Warehouse(db())) {
+      w.apply(JSON.readTree("{\"state\":{},\"insert\":{\"orders\":[{\"id\":1,\"amount\":10}]},"
+          + "\"schema\":{\"orders\":{\"primary_key\":[\"id\"]}},\"hasMore\":false}"), "b1");
+    }
+    try (Warehouse w = new Warehouse(db())) { // the key survives a reopen
+      w.apply(JSON.readTree("{\"state\":{},\"insert\":{\"orders\":[{\"id\":1,\"amount\":12}]},"
+          + "\"hasMore\":false}"), "b2");
+    }
+    assertEquals(List.of(List.of(1L, 12L)), select("SELECT id, amount FROM orders"));
+  }
+
+  @Test
   void compositePrimaryKeyOfTheDocumentedExampleUpsertsAndDeletesByBothColumns() throws Exception {
     JsonNode doc = Fixtures.json("response-doc-example.json");
     try (Warehouse w = new Warehouse(db())) {
