@@ -48,7 +48,7 @@ public final class Main {
   }
 
   /** Runs the CLI with these streams; returns the exit code. */
-  static int run(String[] args, PrintStream out, PrintStream err) {
+  public static int run(String[] args, PrintStream out, PrintStream err) {
     CommandLine cl = new CommandLine(new Main());
     // The annotation's codes hold for `tributary` itself only; subcommands would answer a usage
     // error with picocli's default 2, which is the code of a protocol violation.
