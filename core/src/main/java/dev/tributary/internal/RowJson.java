@@ -71,6 +71,9 @@ final class RowJson {
       g.writeString(v.toString());
     } else if (v instanceof Enum) {
       g.writeString(((Enum<?>) v).name());
+    } else if (v instanceof com.fasterxml.jackson.databind.JsonNode) {
+      // Before Iterable: a JsonNode is Iterable over its values, which would lose object keys.
+      g.writeTree((com.fasterxml.jackson.databind.JsonNode) v);
     } else if (v instanceof Map) {
       g.writeStartObject();
       for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
@@ -90,8 +93,6 @@ final class RowJson {
         writeValue(g, o, column);
       }
       g.writeEndArray();
-    } else if (v instanceof com.fasterxml.jackson.databind.JsonNode) {
-      g.writeTree((com.fasterxml.jackson.databind.JsonNode) v);
     } else {
       throw new ContractViolation("column " + column + " holds a " + v.getClass().getName()
           + ", which has no JSON form; convert it in the connector (see Row's documentation)");
