@@ -174,7 +174,9 @@ final class PgValues {
       return null;
     }
     try {
-      return JSON.readTree(s);
+      // Plain maps and lists, not a JsonNode: the engine writes a JsonNode object as an array
+      // (it is an Iterable), and plain values keep numbers exact just the same.
+      return JSON.readValue(s, Object.class);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new SQLException("PostgreSQL returned json that does not parse: " + e.getOriginalMessage());
     }

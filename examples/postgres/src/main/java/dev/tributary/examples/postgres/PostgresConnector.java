@@ -335,7 +335,7 @@ public final class PostgresConnector implements Connector {
     List<Object> params = new ArrayList<>();
     StringBuilder sql = new StringBuilder("SELECT * FROM ")
         .append(qualified(t.sourceSchema(), t.sourceTable()));
-    sql.append(where(t, q(t.cursor()), tb, read, params));
+    sql.append(where(t, t.isIncremental() ? q(t.cursor()) : null, tb, read, params));
     sql.append(" ORDER BY ").append(t.isIncremental() ? q(t.cursor()) + ", " : "").append(tb)
         .append(" LIMIT ?");
     List<Keyed> out = new ArrayList<>();
