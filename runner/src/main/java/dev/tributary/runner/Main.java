@@ -135,6 +135,11 @@ public final class Main {
         description = "Stop a sync that makes more calls than this (default: ${DEFAULT-VALUE}).")
     int maxCalls;
 
+    @Option(names = "--env", paramLabel = "<NAME=VALUE>",
+        description = "An environment variable for the function run in process, as its platform"
+            + " would set it (e.g. TRIBUTARY_PAGE_SIZE=5). Repeatable.")
+    Map<String, String> env = new LinkedHashMap<>();
+
     @Option(names = "--json", description = "Print a machine-readable summary.")
     boolean json;
 
@@ -214,7 +219,9 @@ public final class Main {
         Thread.currentThread().setContextClassLoader(loader);
         c = Connector.load();
       }
-      EngineConfig config = EngineConfig.fromEnvironment().newBuilder()
+      Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+      environment.putAll(env);
+      EngineConfig config = EngineConfig.fromEnvironment(environment).newBuilder()
           .logSink(functionLog(ws)).build();
       return Target.inProcess(c, config);
     }

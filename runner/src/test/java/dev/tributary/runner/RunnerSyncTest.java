@@ -39,4 +39,18 @@ class RunnerSyncTest {
     assertTrue(s.out().contains("\"version\" : 1"), s.out());
     assertTrue(r.out().contains("33 rows"), "rows delivered, deletes included: " + r.out());
   }
+
+  @Test
+  void envOptionsConfigureTheFunctionRunInProcess() throws Exception {
+    Path secrets = dir.resolve("secrets.json");
+    Files.writeString(secrets, "{\"api_token\":\"tok-9f8e7d6c5b4a\"}");
+    Run r = run("sync", "--dir", dir.toString(), "--connector",
+        "dev.tributary.testing.FixtureConnector", "--secrets", secrets.toString(),
+        "--env", "TRIBUTARY_MAX_ROWS=10");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("sync finished: 4 calls"), "10 rows per response: " + r.out());
+    Run bad = run("sync", "--dir", dir.toString(), "--connector",
+        "dev.tributary.testing.FixtureConnector", "--env", "TRIBUTARY_MAX_ROWS=many");
+    assertTrue(bad.err().contains("TRIBUTARY_MAX_ROWS"), bad.err());
+  }
 }
