@@ -49,7 +49,9 @@ import okhttp3.Response;
  * </ul>
  *
  * <p>Rows at or before {@code read.after()} (a source that can only filter {@code cursor >= x})
- * are passed on for the engine to drop, but do not count towards the page. A request that fails
+ * are passed on for the engine to drop, but do not count towards the page, and while a read has
+ * found only such rows it keeps following tokens or links (past {@link
+ * Builder#maxRequestsPerRead}) until it finds a later row or the deadline nears. A request that fails
  * with {@link SourceUnavailableException} after rows were gathered ends the read early with those
  * rows and {@code hasMore: true}: the engine checkpoints them and asks again. Pagers stop
  * following {@link Builder#followMargin} before {@code read.deadline()}.
@@ -161,9 +163,9 @@ public final class Pager {
         throw new SourceUnavailableException("reading " + t.name() + ": no rows after "
             + requests + " requests before the call's deadline; Fivetran retries the call", 0, null);
       }
-      if (counted == 0 && requests >= maxRequestsPerRead && !rows.isEmpty()) {
-        return Page.more(rows); // only rows at the position: the engine asks with a larger page
-      }
+      // Only rows at or before the position so far (an inclusive filter inside a tie larger than
+      // the source's page): keep following whatever maxRequestsPerRead says, as a larger page
+      // cannot get past a tie when the source caps its page size.
       token = b.next().get();
     }
   }

@@ -34,7 +34,7 @@ class AuthTest {
   private static final List<String> SECRET_VALUES = List.of(API_TOKEN, CLIENT_ID, CLIENT_SECRET,
       "access-1", "access-2", "access-3");
 
-  private final MockWebServer server = new MockWebServer();
+  private final MockWebServer server = NoDelayServerSockets.server();
   private final FakeClock clock = new FakeClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   private final FakeSleeper sleeper = new FakeSleeper(clock);
   private final List<String> log = new CopyOnWriteArrayList<>();

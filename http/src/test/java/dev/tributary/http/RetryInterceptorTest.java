@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class RetryInterceptorTest {
   private static final String TOKEN = "s3cr3t-api-token-value";
 
-  private final MockWebServer server = new MockWebServer();
+  private final MockWebServer server = NoDelayServerSockets.server();
   private final FakeClock clock = new FakeClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   private final FakeSleeper sleeper = new FakeSleeper(clock);
   private final List<String> log = new CopyOnWriteArrayList<>();
