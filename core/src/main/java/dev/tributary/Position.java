@@ -24,7 +24,7 @@ import java.util.Optional;
  * {@link java.time.LocalDate} for {@link ValueType#DATE}, {@link java.math.BigDecimal} for
  * {@link ValueType#NUMBER} and {@link String} for {@link ValueType#STRING}.
  */
-public final class Position {
+public final class Position implements Comparable<Position> {
   private final Object cursor;
   private final Object tiebreaker;
 
@@ -76,6 +76,17 @@ public final class Position {
   /** True when a read after this position must include rows whose cursor equals {@link #cursor()}. */
   public boolean isInclusiveOfCursor() {
     return tiebreaker == null;
+  }
+
+  /**
+   * Read order, as the engine compares: by cursor, then tiebreaker, a missing tiebreaker before
+   * every tiebreaker of its cursor value. Both positions must be of the same table.
+   *
+   * @throws IllegalArgumentException if one has a cursor and the other does not
+   */
+  @Override
+  public int compareTo(Position other) {
+    return dev.tributary.internal.Values.compare(this, other);
   }
 
   private static String describe(Object value) {

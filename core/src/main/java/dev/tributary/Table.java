@@ -191,6 +191,32 @@ public final class Table {
     return softDelete;
   }
 
+  /**
+   * The row's position in this table's read order, normalised exactly as the engine does it:
+   * what a pager or source helper compares with {@link TableRead#after()}.
+   *
+   * @throws IllegalArgumentException naming the column whose value is missing or of the wrong type
+   */
+  public Position positionOf(Row row) {
+    Object cursorValue = null;
+    if (isIncremental()) {
+      try {
+        cursorValue = dev.tributary.internal.Values.normalize(cursorType, row.get(cursor));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("table " + name + ": cursor column " + cursor + " "
+            + e.getMessage());
+      }
+    }
+    String tb = tiebreakerColumn();
+    try {
+      return Position.of(cursorValue,
+          dev.tributary.internal.Values.normalize(tiebreakerType, row.get(tb)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("table " + name + ": tiebreaker column " + tb + " "
+          + e.getMessage());
+    }
+  }
+
   /** Checks the declaration is complete; the message names what to add. */
   void validate() {
     if (primaryKey.isEmpty()) {

@@ -14,6 +14,8 @@ public enum StopReason {
   DEADLINE,
   /** A table's source returned rows out of order (tolerant mode); it resumes next call. */
   OUT_OF_ORDER,
+  /** The source was temporarily unavailable after rows were read: they are sent, the rest next call. */
+  SOURCE_UNAVAILABLE,
   /** Too many consecutive empty responses: the sync pauses until the next scheduled one. */
   EMPTY_LIMIT;
 

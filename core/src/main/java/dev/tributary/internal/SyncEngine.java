@@ -309,6 +309,9 @@ public final class SyncEngine {
         return;
       }
       Page page = read(c, t, from, null, pageSize);
+      if (page == null) {
+        return;
+      }
       o = process(c, t, ts, null, from, page);
       pageSize = o == Outcome.NO_PROGRESS ? grow(t, from, pageSize) : pageSize;
     } while (o == Outcome.NO_PROGRESS);
@@ -334,6 +337,10 @@ public final class SyncEngine {
     return pageSize * 2;
   }
 
+  /**
+   * One read; null when the source is temporarily unavailable after this call already has rows,
+   * which then stops the call with what it has.
+   */
   private Page read(Call c, Table t, Position after, Row parent, int pageSize) {
     c.reads++;
     Page page;
@@ -342,6 +349,12 @@ public final class SyncEngine {
           Optional.ofNullable(upTo(t, c.st.horizon)), pageSize,
           Optional.ofNullable(parent), c.secrets, c.stopAt));
     } catch (IOException e) {
+      if (e instanceof dev.tributary.TransientFailure && c.rb.rows() > 0) {
+        c.stop(StopReason.SOURCE_UNAVAILABLE);
+        c.notices.add("reading " + t.name() + " failed for now (" + e.getClass().getSimpleName()
+            + "); answering with the rows already read, the next call resumes after them");
+        return null;
+      }
       throw new SourceFailure(t.name(), e);
     }
     if (page == null) {
@@ -469,6 +482,9 @@ public final class SyncEngine {
       }
       Position from = cs.partitions.get(key);
       Page page = read(c, child, from, parentRow, pageSize);
+      if (page == null) {
+        return Outcome.STOPPED;
+      }
       Outcome o = process(c, child, cs, key, from, page);
       if (o == Outcome.NO_PROGRESS) {
         pageSize = grow(child, from, pageSize);
@@ -585,25 +601,11 @@ public final class SyncEngine {
             + " the whole primary key " + t.primaryKey());
       }
     }
-    Object cursor = null;
-    if (t.isIncremental()) {
-      String col = t.cursorColumn().orElseThrow();
-      try {
-        cursor = Values.normalize(t.cursorType(), row.get(col));
-      } catch (IllegalArgumentException e) {
-        throw new ContractViolation("table " + t.name() + ": cursor column " + col + " of the row"
-            + " with primary key " + keyOf(t, row) + " " + e.getMessage());
-      }
-    }
-    String tb = t.tiebreakerColumn();
-    Object tiebreaker;
     try {
-      tiebreaker = Values.normalize(t.tiebreakerType(), row.get(tb));
+      return t.positionOf(row);
     } catch (IllegalArgumentException e) {
-      throw new ContractViolation("table " + t.name() + ": tiebreaker column " + tb + " of the row"
-          + " with primary key " + keyOf(t, row) + " " + e.getMessage());
+      throw new ContractViolation(e.getMessage() + " (row with primary key " + keyOf(t, row) + ")");
     }
-    return Position.of(cursor, tiebreaker);
   }
 
   private static String keyOf(Table t, Row row) {

@@ -3,7 +3,6 @@ package dev.tributary.http;
 import dev.tributary.Position;
 import dev.tributary.Row;
 import dev.tributary.Table;
-import dev.tributary.internal.Values;
 import java.util.Optional;
 
 /**
@@ -14,13 +13,11 @@ final class Positions {
   private Positions() {}
 
   static Position of(Table t, Row row) {
-    Object cursor = t.isIncremental()
-        ? Values.normalize(t.cursorType(), row.get(t.cursorColumn().orElseThrow())) : null;
-    return Position.of(cursor, Values.normalize(t.tiebreakerType(), row.get(t.tiebreakerColumn())));
+    return t.positionOf(row);
   }
 
   static int compare(Position a, Position b) {
-    return Values.compare(a, b);
+    return a.compareTo(b);
   }
 
   /** True if {@code row} is at or before {@code after} (a re-sent row of an inclusive filter). */
@@ -30,7 +27,8 @@ final class Positions {
 
   /** True if the row's cursor is at or past the window's upper bound. */
   static boolean beyond(Table t, Row row, Optional<Object> upTo) {
+    // (upTo, no tiebreaker) sorts before every row whose cursor is upTo.
     return upTo.isPresent() && t.isIncremental()
-        && Values.compare(of(t, row).cursor(), upTo.get()) >= 0;
+        && of(t, row).compareTo(Position.of(upTo.get(), null)) >= 0;
   }
 }

@@ -5,10 +5,13 @@ package dev.tributary.http;
  * survived the {@link RetryInterceptor}'s attempts, or a wait the call's deadline leaves no room
  * for.
  *
- * <p>Thrown from {@code Connector.read}, it fails the call; Fivetran retries the call later from
- * the last accepted state, so nothing is lost and at most the failed call's rows are read again.
+ * <p>It is a {@link dev.tributary.TransientFailure}: thrown from {@code Connector.read} after the
+ * call has collected rows, the engine answers with them ({@code hasMore: true}) and the next call
+ * resumes after them; thrown before, it fails the call and Fivetran retries it later from the last
+ * accepted state. Either way nothing is lost.
  */
-public final class SourceUnavailableException extends SourceHttpException {
+public final class SourceUnavailableException extends SourceHttpException
+    implements dev.tributary.TransientFailure {
   private static final long serialVersionUID = 1L;
 
   public SourceUnavailableException(String message, int status, Throwable cause) {
