@@ -20,8 +20,19 @@ import java.util.ServiceLoader;
  */
 public interface Connector {
 
-  /** The tables this connector delivers. Called once per container. */
+  /** The tables this connector delivers, the same for every connection. */
   Schema schema();
+
+  /**
+   * The tables of the connection these secrets belong to; called once per call. By default
+   * {@link #schema()}. Override it when the secrets decide which tables exist — a generic
+   * database connector configured by {@code secrets.tables} — and cache what you build, since
+   * Fivetran sends the same secrets on every call of a connection. Throw
+   * {@link MissingSecretException} when the secrets cannot describe the tables.
+   */
+  default Schema schema(Secrets secrets) {
+    return schema();
+  }
 
   /**
    * Reads one page of {@code read.table()}: rows strictly after {@code read.after()} (all rows when

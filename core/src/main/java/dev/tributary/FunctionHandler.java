@@ -79,10 +79,9 @@ public final class FunctionHandler {
   public FunctionHandler(Connector connector, EngineConfig config, StagingStore staging) {
     this.connector = Objects.requireNonNull(connector, "connector");
     this.config = Objects.requireNonNull(config, "config");
-    Schema schema = Objects.requireNonNull(connector.schema(), "connector.schema()");
     this.json = new Json(config);
     this.decoder = new RequestDecoder(json, config);
-    this.engine = new SyncEngine(connector, schema, config, json, staging);
+    this.engine = new SyncEngine(connector, config, json, staging);
     this.log = new CallLog(json, config.logSink());
   }
 

@@ -47,10 +47,8 @@ import java.util.Set;
  */
 public final class SyncEngine {
   private final Connector connector;
-  private final Schema schema;
   private final EngineConfig config;
   private final Json json;
-  private final StateCodec codec;
   private final StagingStore staging;
 
   /** What a completed call did, for the call log. */
@@ -68,14 +66,11 @@ public final class SyncEngine {
    * @param staging where rows go when a request asks for a sync through cloud storage; null if
    *     this function cannot do that
    */
-  public SyncEngine(Connector connector, Schema schema, EngineConfig config, Json json,
-      StagingStore staging) {
+  public SyncEngine(Connector connector, EngineConfig config, Json json, StagingStore staging) {
     this.staging = staging;
     this.connector = connector;
-    this.schema = schema;
     this.config = config;
     this.json = json;
-    this.codec = new StateCodec(json, schema);
   }
 
   /**
@@ -90,14 +85,28 @@ public final class SyncEngine {
   public Summary sync(Request request, Instant deadline, OutputStream out)
       throws ProtocolException, IOException {
     boolean staged = stagedTarget(request);
+    Schema schema = schemaFor(request.secrets());
+    StateCodec codec = new StateCodec(json, schema);
     StateCodec.Decoded decoded = codec.decode(request.state());
-    Call c = new Call(decoded.state(), request.secrets(), deadline.minus(config.deadlineMargin()),
-        staged);
+    Call c = new Call(schema, codec, decoded.state(), request.secrets(),
+        deadline.minus(config.deadlineMargin()), staged);
     try {
       return run(c, decoded, request, out);
     } finally {
       c.rb.discard();
     }
+  }
+
+  /**
+   * This connection's tables: {@link Connector#schema(Secrets)}, checked. Fails as a
+   * configuration problem when the secrets cannot describe them.
+   */
+  private Schema schemaFor(Secrets secrets) {
+    Schema schema = connector.schema(secrets);
+    if (schema == null) {
+      throw new ContractViolation("the connector's schema() returned null; return Schema.of(...)");
+    }
+    return schema;
   }
 
   /** True for a sync through cloud storage; checks the request and that this function can. */
@@ -125,15 +134,15 @@ public final class SyncEngine {
       startSync(c);
     }
     c.snapshot();
-    c.stateBase = codec.size(c.st) + fixedStateAllowance();
+    c.stateBase = c.codec.size(c.st) + fixedStateAllowance(c.schema);
     runTables(c);
 
-    List<Table> tops = schema.topLevel();
+    List<Table> tops = c.schema.topLevel();
     boolean allDone = tops.stream().allMatch(t -> c.st.done.contains(t.name()));
     boolean hasMore;
     StopReason reason = c.stop;
     if (allDone) {
-      finishSync(c.st);
+      finishSync(c.schema, c.st);
       hasMore = false;
       reason = StopReason.CAUGHT_UP;
     } else {
@@ -154,10 +163,10 @@ public final class SyncEngine {
         c.st.emptyResponses = 0;
       }
     }
-    byte[] state = codec.encode(c.st);
+    byte[] state = c.codec.encode(c.st);
     if (state.length > config.maxStateBytes()) {
       throw new ContractViolation("state of " + state.length + " bytes exceeds maxStateBytes ("
-          + config.maxStateBytes() + "); table " + codec.largestEntry(c.st)
+          + config.maxStateBytes() + "); table " + c.codec.largestEntry(c.st)
           + " takes the most: lower TRIBUTARY_MAX_PARTITIONS or raise TRIBUTARY_MAX_STATE_BYTES");
     }
     long size = c.rb.size(state.length);
@@ -206,7 +215,8 @@ public final class SyncEngine {
     try (JsonGenerator g = json.factory().createGenerator(state)) {
       g.writeTree(request.state());
     }
-    new ResponseBuilder(json, schema, false, Long.MAX_VALUE, 1).writeTo(out, state.toByteArray(), false);
+    new ResponseBuilder(json, schemaFor(request.secrets()), false, Long.MAX_VALUE, 1)
+        .writeTo(out, state.toByteArray(), false);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -222,7 +232,7 @@ public final class SyncEngine {
     c.st.horizon = now.minus(config.settleLag());
     c.st.done.clear();
     c.st.emptyResponses = 0;
-    for (Table t : schema.tables()) {
+    for (Table t : c.schema.tables()) {
       TableState ts = c.st.tables.get(t.name());
       if (ts == null) {
         continue;
@@ -247,7 +257,7 @@ public final class SyncEngine {
     return ((Instant) cursor).minus(window);
   }
 
-  private void finishSync(SyncState st) {
+  private void finishSync(Schema schema, SyncState st) {
     st.horizon = null;
     st.done.clear();
     st.emptyResponses = 0;
@@ -273,7 +283,7 @@ public final class SyncEngine {
   private static final int MAX_PAGE_GROWTH = 64;
 
   private void runTables(Call c) {
-    List<Table> tops = schema.topLevel();
+    List<Table> tops = c.schema.topLevel();
     if (config.tableOrder() == TableOrder.SEQUENTIAL) {
       for (Table t : tops) {
         while (c.running() && c.readable(t)) {
@@ -386,7 +396,7 @@ public final class SyncEngine {
    */
   private Outcome process(Call c, Table t, TableState ts, String partition, Position from,
       Page page) {
-    List<Table> children = partition == null ? schema.childrenOf(t.name()) : List.of();
+    List<Table> children = partition == null ? c.schema.childrenOf(t.name()) : List.of();
     Object upTo = upTo(t, c.st.horizon);
     Position lastSeen = null;
     Position outOfOrderMin = null;
@@ -635,7 +645,7 @@ public final class SyncEngine {
   }
 
   /** Bytes the sync block and new table entries can add to the state, beyond their positions. */
-  private long fixedStateAllowance() {
+  private static long fixedStateAllowance(Schema schema) {
     long n = 128;
     for (Table t : schema.tables()) {
       n += t.name().length() * 2L + 8; // its name in sync.done and as a key of tables
@@ -648,6 +658,8 @@ public final class SyncEngine {
 
   /** One call's working set. */
   private final class Call {
+    final Schema schema;
+    final StateCodec codec;
     final SyncState st;
     final Secrets secrets;
     final Instant stopAt;
@@ -668,7 +680,10 @@ public final class SyncEngine {
     int reads;
     long dropped;
 
-    Call(SyncState st, Secrets secrets, Instant stopAt, boolean staged) {
+    Call(Schema schema, StateCodec codec, SyncState st, Secrets secrets, Instant stopAt,
+        boolean staged) {
+      this.schema = schema;
+      this.codec = codec;
       this.st = st;
       this.secrets = secrets;
       this.stopAt = stopAt;
