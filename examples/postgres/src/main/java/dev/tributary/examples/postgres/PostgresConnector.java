@@ -94,14 +94,10 @@ import java.util.Set;
  *
  * <h2>Where the schema comes from</h2>
  *
- * <p>The engine asks a connector for its tables once per container, before any request (and so
- * before any secret) exists. The tables are therefore also part of the function's deployment:
- * {@link #PostgresConnector()} reads the same JSON list from the environment variable
- * {@value #TABLES_ENV} (or the system property {@value #TABLES_PROPERTY}), and
- * {@link #PostgresConnector(String)} takes it directly. When a request's secrets carry
- * {@code tables} too, they must describe the same tables; a difference fails the call with a
- * configuration error naming the setting, instead of syncing tables the responses' schema and
- * state do not describe.
+ * <p>Each connection's tables are its {@code secrets.tables} ({@link #schema(Secrets)}; parsed
+ * once per distinct value). A deployment that serves one fixed set of tables may instead set
+ * {@value #TABLES_ENV} (or the system property {@value #TABLES_PROPERTY}), or construct
+ * {@link #PostgresConnector(String)}; connections without {@code secrets.tables} then use those.
  *
  * <h2>Correctness</h2>
  *
@@ -128,31 +124,41 @@ public final class PostgresConnector implements Connector {
   private static final Set<String> STRING_TYPES = Set.of("text", "varchar", "bpchar", "uuid");
   private static final Set<String> COLLATABLE = Set.of("text", "varchar", "bpchar");
 
-  private final String origin;
-  private final List<TableSpec> deployed;
-  private final Map<String, TableSpec> byName = new HashMap<>();
-  private final Schema schema;
+  /** Tables a deployment fixes (optional); null when every connection's secrets name them. */
+  private final Tables deployed;
+  /** Tables per {@code secrets.tables} text, parsed once: Fivetran sends the same secrets each call. */
+  private final Map<String, Tables> fromSecrets = new java.util.concurrent.ConcurrentHashMap<>();
   private final Connections connections = new Connections();
 
-  /** Tables from {@value #TABLES_ENV}, else the system property {@value #TABLES_PROPERTY}. */
+  /** Parsed tables and their schema. */
+  private record Tables(List<TableSpec> specs, Map<String, TableSpec> byName, Schema schema) {
+    static Tables parse(String setting, Object json) {
+      List<TableSpec> specs = TableSpec.parseAll(setting, json);
+      Map<String, TableSpec> byName = new HashMap<>();
+      List<dev.tributary.Table> tables = new ArrayList<>();
+      for (TableSpec t : specs) {
+        byName.put(t.name(), t);
+        tables.add(t.toTable());
+      }
+      return new Tables(specs, byName, Schema.of(tables));
+    }
+  }
+
+  /**
+   * Tables from each connection's {@code secrets.tables}; or, when set, from
+   * {@value #TABLES_ENV} (else the system property {@value #TABLES_PROPERTY}) for every connection.
+   */
   public PostgresConnector() {
     this(fromDeployment());
   }
 
-  /** Tables from this JSON list (the shape of {@code secrets.tables}). */
+  /** Tables fixed by this JSON list (the shape of {@code secrets.tables}) for every connection. */
   public PostgresConnector(String tablesJson) {
     this(new String[] {"tables", tablesJson});
   }
 
   private PostgresConnector(String[] originAndJson) {
-    this.origin = originAndJson[0];
-    this.deployed = TableSpec.parseAll(origin, originAndJson[1]);
-    List<dev.tributary.Table> tables = new ArrayList<>();
-    for (TableSpec t : deployed) {
-      byName.put(t.name(), t);
-      tables.add(t.toTable());
-    }
-    this.schema = Schema.of(tables);
+    this.deployed = originAndJson == null ? null : Tables.parse(originAndJson[0], originAndJson[1]);
   }
 
   private static String[] fromDeployment() {
@@ -164,15 +170,35 @@ public final class PostgresConnector implements Connector {
     if (prop != null && !prop.isBlank()) {
       return new String[] {TABLES_PROPERTY, prop};
     }
-    throw new IllegalStateException(TABLES_ENV + " is not set: the function's tables are part of"
-        + " its deployment (the engine needs them before any request); set it to the JSON list"
-        + " of tables, the same as secrets.tables");
+    return null;
   }
 
+  /** The deployment's tables; without them, a connection's tables come from its secrets. */
   @Override
   public Schema schema() {
-    return schema;
+    if (deployed == null) {
+      throw new MissingSecretException("secrets.tables is missing: this connector syncs the"
+          + " tables its secrets name (or set " + TABLES_ENV + " for every connection)");
+    }
+    return deployed.schema();
   }
+
+  /** The connection's tables: {@code secrets.tables}, else the deployment's. */
+  @Override
+  public Schema schema(Secrets secrets) {
+    return tables(secrets).schema();
+  }
+
+  private Tables tables(Secrets secrets) {
+    Optional<Object> given = secrets.value("tables");
+    if (given.isEmpty()) {
+      schema(); // the deployment's, or a message naming secrets.tables
+      return deployed;
+    }
+    String key = String.valueOf(given.get());
+    return fromSecrets.computeIfAbsent(key, k -> Tables.parse("secrets.tables", given.get()));
+  }
+
 
   // ---------------------------------------------------------------------------------------------
   // Secrets
@@ -188,33 +214,7 @@ public final class PostgresConnector implements Connector {
     }
     String user = s.require("user");
     String password = s.get("password").orElse("");
-    Map<String, TableSpec> tables = byName;
-    Optional<Object> given = s.value("tables");
-    if (given.isPresent()) {
-      List<TableSpec> fromSecrets = TableSpec.parseAll("secrets.tables", given.get());
-      tables = new HashMap<>();
-      for (TableSpec t : fromSecrets) {
-        TableSpec d = byName.get(t.name());
-        if (d == null) {
-          throw new MissingSecretException(t.path() + ".name " + t.name() + " is not among the"
-              + " tables this function was deployed with (" + origin + ": " + byName.keySet()
-              + "); add it there and redeploy");
-        }
-        String diff = d.differenceFrom(t);
-        if (diff != null) {
-          throw new MissingSecretException(t.path() + " differs from the table " + t.name()
-              + " this function was deployed with (" + origin + ") in " + diff
-              + "; change one so they match (a changed table needs a redeploy)");
-        }
-        tables.put(t.name(), t);
-      }
-      for (TableSpec d : deployed) {
-        if (!tables.containsKey(d.name())) {
-          throw new MissingSecretException("secrets.tables has no entry for " + d.name()
-              + ", which this function was deployed with (" + origin + ")");
-        }
-      }
-    }
+    Map<String, TableSpec> tables = tables(s).byName();
     return new Settings(url, user, password, tables, s);
   }
 
