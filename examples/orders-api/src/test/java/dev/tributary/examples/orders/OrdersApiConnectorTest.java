@@ -12,6 +12,7 @@ import dev.tributary.Page;
 import dev.tributary.Secrets;
 import dev.tributary.TableRead;
 import dev.tributary.examples.demo.DemoSource;
+import dev.tributary.http.RetryInterceptor;
 import dev.tributary.testing.FakeClock;
 import dev.tributary.testing.FakeFivetran;
 import java.io.IOException;
@@ -49,8 +50,13 @@ class OrdersApiConnectorTest {
     sources.forEach(DemoSource::close);
   }
 
+  /**
+   * The connector with the toolkit's default retries, except that they wait by moving the fake
+   * clock and always back off as long as full jitter allows, so the waits are exact.
+   */
   OrdersApiConnector connector() {
-    return new OrdersApiConnector(clock, clock::advance);
+    return new OrdersApiConnector(RetryInterceptor.builder().clock(clock).sleeper(clock::advance)
+        .random(() -> 1.0).logSink(line -> {}).build(), clock);
   }
 
   FakeFivetran fivetran(DemoSource source, String token) {
@@ -114,8 +120,9 @@ class OrdersApiConnectorTest {
   void retriesA429AfterItsRetryAfterButNeverPastTheDeadline() throws Exception {
     DemoSource source = start(DemoSource.Options.builder().rateLimitEvery(1));
     Instant start = clock.peek();
+    // Retry-After: 1 plus the retry interceptor's 1 s deadline margin fits once in 2.5 s.
     IOException e = assertThrows(IOException.class,
-        () -> connector().read(read(source, "orders", start.plusMillis(1500))));
+        () -> connector().read(read(source, "orders", start.plusMillis(2500))));
     assertTrue(e.getMessage().contains("HTTP 429") && e.getMessage().contains("deadline"), e.getMessage());
     assertEquals(2L, source.responses().get(429), "one retry fits before the deadline");
     assertEquals(start.plusSeconds(1), clock.peek(), "waited the Retry-After once");
@@ -128,8 +135,9 @@ class OrdersApiConnectorTest {
     IOException e = assertThrows(IOException.class,
         () -> connector().read(read(source, "customers", start.plusSeconds(60))));
     assertTrue(e.getMessage().contains("HTTP 500"), e.getMessage());
-    assertEquals((long) OrdersApiConnector.MAX_ATTEMPTS, source.responses().get(500));
-    assertEquals(start.plusMillis(500 + 1000 + 2000), clock.peek(), "backed off 0.5 s, 1 s, 2 s");
+    assertEquals(5L, source.responses().get(500), "RetryInterceptor's default maxAttempts");
+    assertEquals(start.plusMillis(500 + 1000 + 2000 + 4000), clock.peek(),
+        "backed off 0.5 s, 1 s, 2 s, 4 s");
   }
 
   @Test
@@ -161,8 +169,10 @@ class OrdersApiConnectorTest {
     DemoSource source = start(DemoSource.Options.builder());
     FakeFivetran.Call c = fivetran(source, "wrong-token").call(Map.of("setup_test", true));
     assertFalse(c.accepted());
-    assertTrue(c.body().path("errorMessage").asText().contains("secrets.api_token"), c.body().toString());
+    String message = c.body().path("errorMessage").asText();
+    assertTrue(message.contains("secrets.api_token") && message.contains("HTTP 401"), c.body().toString());
     assertFalse(c.body().toString().contains("wrong-token"), "the rejected token is not echoed");
+    assertEquals(Map.of(401, 1L), source.responses(), "a rejected token is not retried");
   }
 
   TableRead read(DemoSource source, String table, Instant deadline) {
