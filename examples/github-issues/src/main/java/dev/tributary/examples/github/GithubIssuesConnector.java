@@ -34,7 +34,10 @@ import okhttp3.Response;
  *
  * <p>Secrets: {@code token} (a personal access or GitHub App token, sent as a bearer token),
  * {@code owner} and {@code repo}, and optionally {@code api_url} (default
- * {@value #DEFAULT_API_URL}; {@code https://HOST/api/v3} for GitHub Enterprise Server).
+ * {@value #DEFAULT_API_URL}; {@code https://HOST/api/v3} for GitHub Enterprise Server). Owner and
+ * repository are configuration rather than secrets, but Fivetran passes all configuration in
+ * {@code secrets}, so Tributary masks them in log lines and messages like the token; rows keep
+ * them ({@code html_url}).
  *
  * <p>One table, {@code issues}, incremental on {@code (updated_at, id)}. GitHub's list is sorted
  * by {@code updated_at} and filtered by {@code since}, which is inclusive, has second precision and
