@@ -27,6 +27,11 @@ import okhttp3.Response;
  * <ul>
  *   <li>429 and 503 wait as long as {@code Retry-After} says (delta-seconds or an HTTP date); a
  *       missing, unparseable or past value falls back to the backoff.
+ *   <li>Rate limits in GitHub's style: a 403 or 429 with {@code X-RateLimit-Remaining: 0} and
+ *       {@code X-RateLimit-Reset: <epoch seconds>} waits until the reset plus
+ *       {@link Builder#rateLimitMargin} (the reset has second precision and the source's clock is
+ *       not ours); a 403 with {@code Retry-After} (GitHub's secondary rate limit) waits as long as
+ *       it says. Any other 403 is a refusal and passes through, not retried.
  *   <li>Other 5xx, read/connect timeouts ({@link SocketTimeoutException}) and failed or reset
  *       connections (any other {@link IOException} from the chain, except TLS certificate
  *       failures and cancellation) wait an exponential backoff with full jitter: a uniformly
@@ -68,6 +73,7 @@ public final class RetryInterceptor implements Interceptor {
   private final Duration maxDelay;
   private final Duration maxTotalWait;
   private final Duration deadlineMargin;
+  private final Duration rateLimitMargin;
   private final Clock clock;
   private final Sleeper sleeper;
   private final DoubleSupplier random;
@@ -79,6 +85,7 @@ public final class RetryInterceptor implements Interceptor {
     maxDelay = b.maxDelay;
     maxTotalWait = b.maxTotalWait;
     deadlineMargin = b.deadlineMargin;
+    rateLimitMargin = b.rateLimitMargin;
     clock = b.clock;
     sleeper = b.sleeper;
     random = b.random;
@@ -115,13 +122,26 @@ public final class RetryInterceptor implements Interceptor {
         }
         failure = e;
       }
-      if (response != null && (!retryable || !isTemporary(response.code()))) {
+      Instant reset = response == null ? null : rateLimitReset(response);
+      Duration retryAfter = response == null ? null : retryAfter(response);
+      if (response != null && (!retryable
+          || (!isTemporary(response.code()) && reset == null && retryAfter == null))) {
         return response;
       }
       int status = response == null ? 0 : response.code();
-      Duration retryAfter = response == null ? null : retryAfter(response);
-      Duration wait = retryAfter != null ? retryAfter : backoff(attempt);
-      String reason = retryAfter != null ? "retry-after" : "backoff";
+      Duration wait;
+      String reason;
+      if (reset != null) {
+        Duration untilReset = Duration.between(clock.instant(), reset);
+        wait = (untilReset.isNegative() ? Duration.ZERO : untilReset).plus(rateLimitMargin);
+        reason = "rate-limit-reset";
+      } else if (retryAfter != null) {
+        wait = retryAfter;
+        reason = "retry-after";
+      } else {
+        wait = backoff(attempt);
+        reason = "backoff";
+      }
       String stop = null;
       if (attempt >= maxAttempts) {
         stop = "after " + attempt + " attempts";
@@ -139,7 +159,9 @@ public final class RetryInterceptor implements Interceptor {
       if (stop != null) {
         throw new SourceUnavailableException(Describe.secrets(request).redact(
             Describe.request(request) + ": " + (failure == null ? "HTTP " + status
-                : Describe.error(failure)) + ", giving up: " + stop
+                : Describe.error(failure))
+                + (reset == null ? "" : " (rate limit exhausted until " + reset + ")")
+                + ", giving up: " + stop
                 + "; the call fails and Fivetran retries it from the last accepted state"),
             status, failure);
       }
@@ -203,12 +225,36 @@ public final class RetryInterceptor implements Interceptor {
     return c;
   }
 
-  /** The Retry-After of a 429 or 503, or null if absent, unparseable or in the past. */
+  /**
+   * The Retry-After of a 429 or 503 (or of a 403: a secondary rate limit), or null if absent,
+   * unparseable or in the past.
+   */
   Duration retryAfter(Response response) {
-    if (response.code() != 429 && response.code() != 503) {
+    int code = response.code();
+    if (code != 429 && code != 503 && code != 403) {
       return null;
     }
     return parseRetryAfter(response.header("Retry-After"), clock.instant());
+  }
+
+  /**
+   * When the rate limit of a 403 or 429 with {@code X-RateLimit-Remaining: 0} resets, from its
+   * {@code X-RateLimit-Reset} (epoch seconds); null if either header is absent or unreadable.
+   */
+  static Instant rateLimitReset(Response response) {
+    if (response.code() != 403 && response.code() != 429) {
+      return null;
+    }
+    String remaining = response.header("X-RateLimit-Remaining");
+    String reset = response.header("X-RateLimit-Reset");
+    if (remaining == null || !remaining.trim().equals("0") || reset == null) {
+      return null;
+    }
+    String v = reset.trim();
+    if (v.isEmpty() || v.length() > 12 || !v.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+      return null;
+    }
+    return Instant.ofEpochSecond(Long.parseLong(v));
   }
 
   static Duration parseRetryAfter(String value, Instant now) {
@@ -263,6 +309,7 @@ public final class RetryInterceptor implements Interceptor {
     private Duration maxDelay = Duration.ofSeconds(30);
     private Duration maxTotalWait = Duration.ofSeconds(120);
     private Duration deadlineMargin = Duration.ofSeconds(1);
+    private Duration rateLimitMargin = Duration.ofSeconds(1);
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.SYSTEM;
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
@@ -276,6 +323,7 @@ public final class RetryInterceptor implements Interceptor {
       maxDelay = r.maxDelay;
       maxTotalWait = r.maxTotalWait;
       deadlineMargin = r.deadlineMargin;
+      rateLimitMargin = r.rateLimitMargin;
       clock = r.clock;
       sleeper = r.sleeper;
       random = r.random;
@@ -321,7 +369,23 @@ public final class RetryInterceptor implements Interceptor {
       return this;
     }
 
-    /** The clock deadlines and HTTP-date {@code Retry-After} values are read against; default UTC. */
+    /**
+     * Time added to a rate limit's {@code X-RateLimit-Reset} before the next attempt, for the
+     * reset's second precision and the difference between the source's clock and ours; default
+     * 1 s.
+     */
+    public Builder rateLimitMargin(Duration margin) {
+      if (margin.isNegative()) {
+        throw new IllegalArgumentException("rateLimitMargin < 0: " + margin);
+      }
+      this.rateLimitMargin = margin;
+      return this;
+    }
+
+    /**
+     * The clock deadlines, rate-limit resets and HTTP-date {@code Retry-After} values are read
+     * against; default UTC.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

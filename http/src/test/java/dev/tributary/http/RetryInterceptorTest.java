@@ -199,6 +199,78 @@ class RetryInterceptorTest {
     assertEquals(1, server.getRequestCount());
   }
 
+  private MockResponse rateLimited(int status, Instant reset) {
+    return new MockResponse().setResponseCode(status)
+        .setHeader("X-RateLimit-Limit", "5000")
+        .setHeader("X-RateLimit-Remaining", "0")
+        .setHeader("X-RateLimit-Reset", String.valueOf(reset.getEpochSecond()));
+  }
+
+  @Test
+  void waitsForARateLimitResetThenSucceeds() throws IOException {
+    server.enqueue(rateLimited(403, clock.instant().plusSeconds(20)));
+    server.enqueue(new MockResponse().setBody("ok"));
+    RetryInterceptor r = retry().rateLimitMargin(Duration.ofMillis(500)).build();
+    assertEquals(200, run(client(r), get("/repos/o/r/issues").build()));
+    assertEquals(List.of(Duration.ofMillis(20_500)), sleeper.waits);
+    assertEquals(2, server.getRequestCount());
+    assertTrue(log.get(0).contains("\"reason\":\"rate-limit-reset\""), log.get(0));
+  }
+
+  @Test
+  void a429WithAnExhaustedRateLimitWaitsForTheResetNotTheBackoff() throws IOException {
+    server.enqueue(rateLimited(429, clock.instant().plusSeconds(3)));
+    server.enqueue(new MockResponse().setBody("ok"));
+    assertEquals(200, run(client(retry().build()), get("/repos/o/r/issues").build()));
+    assertEquals(List.of(Duration.ofSeconds(4)), sleeper.waits);
+  }
+
+  @Test
+  void aRateLimitResettingPastTheDeadlineFailsAtOnceWithoutSleeping() {
+    Instant deadline = clock.instant().plusSeconds(30);
+    server.enqueue(rateLimited(403, clock.instant().plusSeconds(60)));
+    Request request = Http.request(secrets, deadline).url(server.url("/repos/o/r/issues")).build();
+    SourceUnavailableException e = assertThrows(SourceUnavailableException.class,
+        () -> run(client(retry().build()), request));
+    assertTrue(sleeper.waits.isEmpty(), "slept " + sleeper.waits);
+    assertEquals(1, server.getRequestCount());
+    assertEquals(403, e.status());
+    assertTrue(e.getMessage().contains("rate limit exhausted until")
+        && e.getMessage().contains("deadline"), e.getMessage());
+  }
+
+  @Test
+  void aRateLimitResetBeyondMaxTotalWaitFailsAtOnceToo() {
+    server.enqueue(rateLimited(403, clock.instant().plusSeconds(90)));
+    RetryInterceptor r = retry().maxTotalWait(Duration.ofSeconds(60)).build();
+    Request request = Http.request(secrets, clock.instant().plusSeconds(600))
+        .url(server.url("/repos/o/r/issues")).build();
+    SourceUnavailableException e = assertThrows(SourceUnavailableException.class,
+        () -> run(client(r), request));
+    assertTrue(sleeper.waits.isEmpty(), "slept " + sleeper.waits);
+    assertTrue(e.getMessage().contains("maxTotalWait"), e.getMessage());
+  }
+
+  @Test
+  void aPlain403IsARefusalAndNotRetried() throws IOException {
+    server.enqueue(new MockResponse().setResponseCode(403));
+    server.enqueue(new MockResponse().setResponseCode(403)
+        .setHeader("X-RateLimit-Remaining", "4999")
+        .setHeader("X-RateLimit-Reset", String.valueOf(clock.instant().getEpochSecond() + 60)));
+    assertEquals(403, run(client(retry().build()), get("/repos/o/r").build()));
+    assertEquals(403, run(client(retry().build()), get("/repos/o/r").build()));
+    assertEquals(2, server.getRequestCount());
+    assertTrue(sleeper.waits.isEmpty(), "slept " + sleeper.waits);
+  }
+
+  @Test
+  void a403WithRetryAfterIsASecondaryRateLimit() throws IOException {
+    server.enqueue(new MockResponse().setResponseCode(403).setHeader("Retry-After", "5"));
+    server.enqueue(new MockResponse().setBody("ok"));
+    assertEquals(200, run(client(retry().build()), get("/repos/o/r/issues").build()));
+    assertEquals(List.of(Duration.ofSeconds(5)), sleeper.waits);
+  }
+
   @Test
   void retryLogLineHasMethodHostPathStatusAttemptAndWaitButNoQueryOrSecret() throws IOException {
     server.enqueue(new MockResponse().setResponseCode(503).setHeader("Retry-After", "2"));
