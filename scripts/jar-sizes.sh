@@ -11,7 +11,7 @@ mvn -B -q -DskipTests package dependency:build-classpath -DincludeScope=runtime 
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1000000 }'; }
 
 printf '%-60s %s\n' "deployment" "size"
-for m in core aws-lambda aws-lambda-s3 gcp-function azure-function; do
+for m in core http aws-lambda aws-lambda-s3 gcp-function azure-function; do
   total=$(stat -c %s "$m"/target/tributary-*-SNAPSHOT.jar | head -1)
   for jar in $(tr ':' ' ' < "$m/target/runtime.classpath"); do
     total=$((total + $(stat -c %s "$jar")))

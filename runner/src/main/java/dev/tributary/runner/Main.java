@@ -140,6 +140,12 @@ public final class Main {
             + " would set it (e.g. TRIBUTARY_PAGE_SIZE=5). Repeatable.")
     Map<String, String> env = new LinkedHashMap<>();
 
+    @Option(names = "--not-secret", paramLabel = "<name>",
+        description = "A key of the secrets file that is plain configuration (e.g. owner, repo):"
+            + " its value may appear in rows. Every other value is a secret the check looks for."
+            + " Repeatable.")
+    List<String> notSecret = new ArrayList<>();
+
     @Option(names = "--json", description = "Print a machine-readable summary.")
     boolean json;
 
@@ -162,7 +168,7 @@ public final class Main {
       Target target = target(secrets);
       try (Warehouse warehouse = new Warehouse(ws.warehouse())) {
         Driver driver = new Driver(target, warehouse, new StateFile(ws.state()), secrets,
-            new ProtocolChecker(limitBytes, stateLimitBytes, secretValues(secrets)),
+            new ProtocolChecker(limitBytes, stateLimitBytes, secretValues(without(secrets, notSecret))),
             durationOf("--call-timeout", callTimeout), durationOf("--time-limit", timeLimit),
             maxCalls, new Progress(out, System.console() != null && !json, quiet || json));
         Driver.Summary s = driver.sync();
@@ -322,6 +328,12 @@ public final class Main {
     @SuppressWarnings("unchecked")
     Map<String, Object> m = JSON.convertValue(n, LinkedHashMap.class);
     return m;
+  }
+
+  static Map<String, Object> without(Map<String, Object> secrets, List<String> names) {
+    Map<String, Object> out = new LinkedHashMap<>(secrets);
+    names.forEach(out::remove);
+    return out;
   }
 
   /** Secret values the checker looks for in responses (the core's redaction rule: 4+ chars). */
