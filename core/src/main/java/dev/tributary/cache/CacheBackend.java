@@ -1,0 +1,44 @@
+package dev.tributary.cache;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Where cache entries live: a folder, an object store, Valkey. Stores and returns opaque
+ * envelope bytes under a key that already carries the account namespace
+ * ({@code <account_hash>/<key>}); freshness, hashing and events are the {@link Cache}'s.
+ *
+ * <p>Implementations are thread-safe. Any failure is an {@link IOException}: the cache turns it
+ * into a {@code *_failed} event and a fetch, never a failed sync.
+ */
+public interface CacheBackend extends AutoCloseable {
+
+  /** A stored entry: the envelope bytes and the content hash recorded when it was written. */
+  record Stored(byte[] envelope, String contentHash) {}
+
+  /** The backend's name in events: {@code file}, {@code object_store}, {@code valkey}. */
+  String name();
+
+  /** The entry under {@code key}, or empty if there is none. */
+  Optional<Stored> read(String key) throws IOException;
+
+  /**
+   * Stores {@code envelope} under {@code key}, unless the stored entry already has
+   * {@code contentHash} (the hash of the envelope without its {@code fetched_at}): then nothing is
+   * rewritten — except what the backend needs to extend the entry's freshness — and the result is
+   * {@link WriteResult#SKIPPED_SAME_HASH}.
+   *
+   * @param ttlSeconds how long the entry is fresh; backends with expiry (Valkey) may use it
+   */
+  WriteResult write(String key, byte[] envelope, String contentHash, long ttlSeconds)
+      throws IOException;
+
+  /** What {@link #write} did. */
+  enum WriteResult {
+    WRITTEN,
+    SKIPPED_SAME_HASH
+  }
+
+  @Override
+  default void close() {}
+}
