@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tributary.Position;
 import dev.tributary.Schema;
 import dev.tributary.Table;
-import dev.tributary.ValueType;
 import dev.tributary.internal.SyncState.TableState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

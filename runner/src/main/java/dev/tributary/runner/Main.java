@@ -2,7 +2,6 @@ package dev.tributary.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.tributary.Connector;
 import dev.tributary.EngineConfig;
