@@ -548,8 +548,9 @@ public final class Cache implements AutoCloseable {
       try {
         switch (event) {
           case HIT -> listener.hit(name, key, number);
+          // The reason is one of our fixed words: parsed unredacted, in case a secret equals it.
           case MISS -> listener.miss(name, key, CacheListener.MissReason.valueOf(
-              safe.toUpperCase(Locale.ROOT).replace('-', '_')));
+              detail.toUpperCase(Locale.ROOT).replace('-', '_')));
           case WRITE -> listener.write(name, key, number);
           case WRITE_SKIPPED -> listener.writeSkipped(name, key);
           case WRITE_FAILED -> listener.writeFailed(name, key, safe);
