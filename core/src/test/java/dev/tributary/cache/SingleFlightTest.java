@@ -1,0 +1,126 @@
+package dev.tributary.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tributary.testing.FakeClock;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SingleFlightTest {
+  static final Duration TTL = Duration.ofMinutes(10);
+
+  @TempDir Path root;
+  final RecordingListener listener = new RecordingListener();
+  final AtomicInteger fetches = new AtomicInteger();
+
+  @Test
+  void tenConcurrentColdStartsFetchOnce() throws Exception {
+    FileLeasingBackend backend =
+        new FileLeasingBackend(FileCacheBackend.at(root), Clock.systemUTC());
+    int herd = 10;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(herd);
+    try {
+      List<Future<String>> results = new ArrayList<>();
+      for (int i = 0; i < herd; i++) {
+        // A separate Cache per thread, as in separate processes sharing the backend.
+        Cache cache = Cache.builder().backend(backend).listener(listener).logSink(l -> {})
+            .leaseTtl(Duration.ofSeconds(10)).leasePollInterval(Duration.ofMillis(20)).build();
+        results.add(pool.submit(() -> {
+          start.await();
+          return cache.forAccount("shared-key").getOrFetch("accounts", TTL, () -> {
+            fetches.incrementAndGet();
+            sleep(300); // a slow discovery call
+            return "accounts-v1";
+          }, String.class);
+        }));
+      }
+      start.countDown();
+      for (Future<String> r : results) {
+        assertEquals("accounts-v1", r.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, fetches.get(), "exactly one upstream fetch");
+    assertEquals(1, listener.count("write "));
+    assertEquals(herd - 1, listener.count("hit "));
+  }
+
+  @Test
+  void whenTheLeaderDiesTheOthersFetchAfterTheLeaseNotForever() throws Exception {
+    FakeClock clock = FakeClock.at("2026-03-01T12:00:00Z");
+    FileLeasingBackend backend = new FileLeasingBackend(FileCacheBackend.at(root, clock), clock);
+    List<Duration> waits = new ArrayList<>();
+    Cache cache = Cache.builder().backend(backend).clock(clock).listener(listener)
+        .logSink(l -> {}).leaseTtl(Duration.ofSeconds(5)).leasePollInterval(Duration.ofSeconds(1))
+        .random(() -> 0.5)
+        .sleeper(d -> {
+          waits.add(d);
+          clock.advance(d);
+        }).build();
+    Cache.Account a = cache.forAccount("shared-key");
+    backend.leaseHeldByTheDead(a.hash() + "/accounts", Duration.ofSeconds(5));
+    String got = a.getOrFetch("accounts", TTL, () -> {
+      fetches.incrementAndGet();
+      return "v";
+    }, String.class);
+    assertEquals("v", got);
+    assertEquals(1, fetches.get());
+    Duration waited = waits.stream().reduce(Duration.ZERO, Duration::plus);
+    assertTrue(waited.compareTo(Duration.ofSeconds(5)) >= 0, "waited out the lease: " + waited);
+    assertTrue(waited.compareTo(Duration.ofSeconds(7)) <= 0, "and not much longer: " + waited);
+    assertEquals(1, backend.leasesGranted.get(), "took over the expired lease");
+    assertEquals(1, listener.count("write "));
+  }
+
+  @Test
+  void followersThatSeeTheLeadersEntryDoNotFetch() throws Exception {
+    FakeClock clock = FakeClock.at("2026-03-01T12:00:00Z");
+    FileLeasingBackend backend = new FileLeasingBackend(FileCacheBackend.at(root, clock), clock);
+    Cache.Account leader = Cache.builder().backend(backend).clock(clock).logSink(l -> {}).build()
+        .forAccount("k");
+    String nsKey = leader.hash() + "/accounts";
+    backend.leaseHeldByTheDead(nsKey, Duration.ofSeconds(30));
+    AtomicInteger polls = new AtomicInteger();
+    Cache follower = Cache.builder().backend(backend).clock(clock).listener(listener)
+        .logSink(l -> {}).sleeper(d -> {
+          clock.advance(d);
+          if (polls.incrementAndGet() == 3) {
+            // The leader finishes while we wait.
+            try {
+              leader.refresh("accounts", TTL, () -> "from-leader", String.class);
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+        }).build();
+    String got = follower.forAccount("k").getOrFetch("accounts", TTL, () -> {
+      fetches.incrementAndGet();
+      return "mine";
+    }, String.class);
+    assertEquals("from-leader", got);
+    assertEquals(0, fetches.get());
+    assertEquals(List.of("miss file accounts no-entry"), listener.events().subList(0, 1));
+    assertTrue(listener.events().get(1).startsWith("hit file accounts"));
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
