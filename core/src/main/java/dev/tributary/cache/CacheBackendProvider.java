@@ -21,4 +21,12 @@ public interface CacheBackendProvider {
    * @throws IllegalArgumentException naming the environment variable when the URL cannot be used
    */
   CacheBackend create(URI url, Map<String, String> env);
+
+  /**
+   * A shared rate-limit budget on the same kind of store (Valkey shares it across machines);
+   * empty if this store cannot hold one.
+   */
+  default java.util.Optional<RateBudgetStore> rateBudgetStore(URI url, Map<String, String> env) {
+    return java.util.Optional.empty();
+  }
 }

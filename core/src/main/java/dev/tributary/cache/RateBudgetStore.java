@@ -20,4 +20,40 @@ public interface RateBudgetStore extends AutoCloseable {
 
   @Override
   default void close() {}
+
+  /** The environment variable naming where the budget lives. */
+  String ENV_URL = "TRIBUTARY_RATE_BUDGET_URL";
+
+  /**
+   * The store {@value #ENV_URL} names: {@code file:///abs/path/} (processes on one machine) or
+   * {@code redis://…}/{@code rediss://…} (many machines; needs {@code tributary-cache-valkey});
+   * empty when the variable is unset (each process keeps its own waits).
+   *
+   * @throws IllegalArgumentException naming the variable when the URL cannot be used
+   */
+  static java.util.Optional<RateBudgetStore> fromEnvironment(java.util.Map<String, String> env) {
+    String raw = env.get(ENV_URL);
+    if (raw == null || raw.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    java.net.URI url;
+    try {
+      url = java.net.URI.create(raw.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(ENV_URL + " is not a URL");
+    }
+    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (scheme.equals("file")) {
+      return java.util.Optional.of(FileRateBudgetStore.at(java.nio.file.Path.of(url)));
+    }
+    for (CacheBackendProvider p : java.util.ServiceLoader.load(CacheBackendProvider.class)) {
+      if (p.supports(scheme)) {
+        return java.util.Optional.of(p.rateBudgetStore(url, env).orElseThrow(() ->
+            new IllegalArgumentException(ENV_URL + ": a " + scheme + ":// store cannot hold a"
+                + " rate budget; use file:// or redis://")));
+      }
+    }
+    throw new IllegalArgumentException(ENV_URL + ": no store for " + scheme + "://; use"
+        + " file:///path/ or redis:// (add dev.tributary:tributary-cache-valkey)");
+  }
 }

@@ -20,4 +20,11 @@ public final class ValkeyCacheBackendProvider implements CacheBackendProvider {
   public CacheBackend create(URI url, Map<String, String> env) {
     return new ValkeyCacheBackend(url);
   }
+
+  /** A rate budget shared by every process that reaches this Valkey. */
+  @Override
+  public java.util.Optional<dev.tributary.cache.RateBudgetStore> rateBudgetStore(java.net.URI url,
+      java.util.Map<String, String> env) {
+    return java.util.Optional.of(new ValkeyRateBudgetStore(url));
+  }
 }
