@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -133,5 +134,23 @@ class S3CacheBackendTest extends CacheBackendContract {
           e.getMessage());
     }
     assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
+  }
+
+  @Test
+  void theClientIsMadeOnFirstUseAndAgainAfterClose() throws Exception {
+    AtomicInteger made = new AtomicInteger();
+    LoopbackS3 server = LoopbackS3.shared();
+    S3CacheBackend lazy = S3CacheBackend.of(LoopbackS3.BUCKET, PREFIX, () -> {
+      made.incrementAndGet();
+      return server.client();
+    });
+    assertEquals(0, made.get(), "nothing to capture in a snapshot before the first call");
+    assertTrue(lazy.read(ns + "/k").isEmpty());
+    lazy.write(ns + "/k", utf8("{}"), "h", 600);
+    assertEquals(1, made.get());
+    lazy.close();
+    assertEquals("h", lazy.read(ns + "/k").orElseThrow().contentHash());
+    assertEquals(2, made.get());
+    lazy.close();
   }
 }
