@@ -169,6 +169,17 @@ class GcsLoopbackHttpTest {
   }
 
   @Test
+  void theProductionClientCanBeMadeOnTheTrimmedClassPath() throws Exception {
+    // StorageOptions.getDefaultInstance() with application default credentials (none here, which
+    // the client tolerates until a request): no class of the JSON/HTTP path may be missing.
+    long start = System.nanoTime();
+    try (com.google.cloud.storage.Storage storage = GcsCacheBackendProvider.client(null)) {
+      assertEquals("https://storage.googleapis.com/", storage.getOptions().getHost());
+    }
+    assertTrue(System.nanoTime() - start < Duration.ofSeconds(15).toNanos());
+  }
+
+  @Test
   void theProviderServesOnlyGs() {
     GcsCacheBackendProvider p = new GcsCacheBackendProvider();
     assertTrue(p.supports("gs"));
