@@ -52,7 +52,9 @@ import java.util.function.Supplier;
  * bucket too, so that read is also empty; the write that follows fails. Every other failure —
  * access denied, a timeout, an object without the hash metadata — is an {@link IOException}
  * naming {@code gs://bucket/object} and the HTTP status and reason, never a credential or the
- * service's message; the cache turns it into a {@code cache_*_failed} event and fetches.
+ * service's message; the cache turns it into a {@code cache_*_failed} event and fetches. So is a
+ * {@link LinkageError} from the client (a class left out of a trimmed class path), so that it
+ * cannot fail a sync either.
  *
  * <p><b>Client.</b> The {@link Storage} client is made on first use (in production from
  * {@code StorageOptions.getDefaultInstance()}, i.e. application default credentials), not when the
@@ -129,7 +131,14 @@ public final class GcsCacheBackend implements CacheBackend {
 
   @Override
   public Optional<Stored> read(String key) throws IOException {
-    String name = objectName(key);
+    try {
+      return readObject(objectName(key));
+    } catch (LinkageError e) {
+      throw missingClass(key, e);
+    }
+  }
+
+  private Optional<Stored> readObject(String name) throws IOException {
     Storage gcs = client();
     for (int attempt = 1; ; attempt++) {
       Blob blob;
@@ -165,7 +174,15 @@ public final class GcsCacheBackend implements CacheBackend {
     if (contentHash.isEmpty() || contentHash.chars().anyMatch(c -> c <= ' ' || c > '~')) {
       throw new IllegalArgumentException("contentHash must be printable ASCII: " + contentHash);
     }
-    String name = objectName(key);
+    try {
+      return writeObject(objectName(key), envelope, contentHash, ttlSeconds);
+    } catch (LinkageError e) {
+      throw missingClass(key, e);
+    }
+  }
+
+  private WriteResult writeObject(String name, byte[] envelope, String contentHash,
+      long ttlSeconds) throws IOException {
     Storage gcs = client();
     long now = clock.millis();
     Map<String, String> stored = storedMetadata(gcs, name);
@@ -208,6 +225,15 @@ public final class GcsCacheBackend implements CacheBackend {
     } catch (NumberFormatException e) {
       return 0;
     }
+  }
+
+  /**
+   * A class of the client is missing — a dependency was left out of the function's class path
+   * (see the module's pom for what is excluded): an IOException, so the cache still fails open.
+   */
+  private IOException missingClass(String key, LinkageError e) {
+    return new IOException("the Cloud Storage client cannot run for " + where(objectName(key))
+        + ": " + e, e);
   }
 
   private String where(String name) {

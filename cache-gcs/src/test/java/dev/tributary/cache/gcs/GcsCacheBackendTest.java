@@ -167,6 +167,27 @@ class GcsCacheBackendTest extends CacheBackendContract {
   }
 
   @Test
+  void aClassMissingFromATrimmedClassPathIsAnIOExceptionSoTheCacheStillFailsOpen() {
+    Storage broken = (Storage) Proxy.newProxyInstance(Storage.class.getClassLoader(),
+        new Class<?>[] {Storage.class}, (proxy, method, args) -> {
+          if (method.getName().equals("close")) {
+            return null;
+          }
+          throw new NoClassDefFoundError("com/google/storage/v2/Object");
+        });
+    try (GcsCacheBackend gcs = GcsCacheBackend.of(BUCKET, PREFIX, () -> broken)) {
+      IOException read = assertThrows(IOException.class, () -> gcs.read(ns + "/k"));
+      IOException write = assertThrows(IOException.class,
+          () -> gcs.write(ns + "/k", utf8("{}"), "h", 600));
+      for (IOException e : List.of(read, write)) {
+        assertTrue(e.getMessage().contains("gs://" + BUCKET + "/" + PREFIX + ns + "/k.json"),
+            e.getMessage());
+        assertTrue(e.getMessage().contains("NoClassDefFoundError"), e.getMessage());
+      }
+    }
+  }
+
+  @Test
   void aClientThatCannotBeMadeIsAnIOException() {
     GcsCacheBackend broken = GcsCacheBackend.of(BUCKET, PREFIX, () -> {
       throw new IllegalStateException("no application default credentials");
