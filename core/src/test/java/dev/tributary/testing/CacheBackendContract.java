@@ -80,7 +80,7 @@ public abstract class CacheBackendContract {
   }
 
   @Test
-  void concurrentWritersLeaveOneWholeEntry() throws Exception {
+  protected void concurrentWritersLeaveOneWholeEntry() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<?>> done = new ArrayList<>();
