@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -78,7 +77,7 @@ public final class FileCacheBackend implements CacheBackend {
     String[] segments = key.split("/", -1);
     Path p = root;
     for (int i = 0; i < segments.length; i++) {
-      String s = encode(segments[i]);
+      String s = ObjectLayout.segment(segments[i]);
       p = p.resolve(i == segments.length - 1 ? s + ".json" : s);
     }
     return p;
@@ -105,8 +104,8 @@ public final class FileCacheBackend implements CacheBackend {
     Path target = pathOf(key);
     long now = clock.millis();
     Header stored = storedHeader(target, key);
-    if (stored != null && stored.hash.equals(contentHash)
-        && now - stored.writtenAt < Duration.ofSeconds(ttlSeconds).toMillis() / 2) {
+    if (stored != null
+        && ObjectLayout.skipRewrite(stored.hash, stored.writtenAt, contentHash, now, ttlSeconds)) {
       return WriteResult.SKIPPED_SAME_HASH;
     }
     Files.createDirectories(target.getParent());
@@ -159,26 +158,5 @@ public final class FileCacheBackend implements CacheBackend {
     } catch (NumberFormatException e) {
       throw new IOException("cache file for " + key + " has a malformed header", e);
     }
-  }
-
-  private static String encode(String segment) {
-    if (segment.isEmpty()) {
-      return "%";
-    }
-    if (segment.equals(".") || segment.equals("..")) {
-      return segment.replace(".", "%2E");
-    }
-    StringBuilder sb = new StringBuilder(segment.length());
-    for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '-') {
-        sb.append((char) c);
-      } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return sb.toString();
   }
 }

@@ -11,7 +11,6 @@ import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
 import com.azure.storage.blob.specialized.BlockBlobClient;
 import dev.tributary.cache.CacheBackend;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -76,7 +75,7 @@ public final class AzureBlobCacheBackend implements CacheBackend {
   private AzureBlobCacheBackend(String container, String prefix,
       Supplier<BlobContainerClient> clients, Clock clock) {
     this.container = requireContainer(container);
-    this.prefix = normalisePrefix(Objects.requireNonNull(prefix, "prefix"));
+    this.prefix = dev.tributary.cache.ObjectLayout.prefix(prefix);
     this.clients = Objects.requireNonNull(clients, "clients");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
@@ -114,16 +113,7 @@ public final class AzureBlobCacheBackend implements CacheBackend {
 
   /** The blob name the entry for {@code key} is stored under. */
   public String blobName(String key) {
-    Objects.requireNonNull(key, "key");
-    String[] segments = key.split("/", -1);
-    StringBuilder sb = new StringBuilder(prefix);
-    for (int i = 0; i < segments.length; i++) {
-      if (i > 0) {
-        sb.append('/');
-      }
-      sb.append(encode(segments[i]));
-    }
-    return sb.append(".json").toString();
+    return dev.tributary.cache.ObjectLayout.name(prefix, key);
   }
 
   @Override
@@ -160,8 +150,8 @@ public final class AzureBlobCacheBackend implements CacheBackend {
     BlockBlobClient blob = blob(client(), blobName);
     long now = clock.millis();
     Map<String, String> stored = storedMetadata(blob, blobName);
-    if (stored != null && contentHash.equals(stored.get(HASH_METADATA))
-        && now - writtenAt(stored) < Duration.ofSeconds(ttlSeconds).toMillis() / 2) {
+    if (stored != null && dev.tributary.cache.ObjectLayout.skipRewrite(
+        stored.get(HASH_METADATA), writtenAt(stored), contentHash, now, ttlSeconds)) {
       return WriteResult.SKIPPED_SAME_HASH;
     }
     try {
@@ -267,34 +257,5 @@ public final class AzureBlobCacheBackend implements CacheBackend {
       throw new IllegalArgumentException("container is empty");
     }
     return container;
-  }
-
-  private static String normalisePrefix(String prefix) {
-    String p = prefix;
-    while (p.startsWith("/")) {
-      p = p.substring(1);
-    }
-    return p.isEmpty() || p.endsWith("/") ? p : p + "/";
-  }
-
-  static String encode(String segment) {
-    if (segment.isEmpty()) {
-      return "%";
-    }
-    if (segment.equals(".") || segment.equals("..")) {
-      return segment.replace(".", "%2E");
-    }
-    StringBuilder sb = new StringBuilder(segment.length());
-    for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '-') {
-        sb.append((char) c);
-      } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return sb.toString();
   }
 }

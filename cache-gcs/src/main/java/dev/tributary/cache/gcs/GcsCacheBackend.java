@@ -5,12 +5,9 @@ import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
-import com.google.cloud.storage.StorageException;
 import dev.tributary.cache.CacheBackend;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -80,7 +77,7 @@ public final class GcsCacheBackend implements CacheBackend {
 
   private GcsCacheBackend(String bucket, String prefix, Supplier<Storage> clients, Clock clock) {
     this.bucket = requireBucket(bucket);
-    this.prefix = normalisePrefix(Objects.requireNonNull(prefix, "prefix"));
+    this.prefix = dev.tributary.cache.ObjectLayout.prefix(prefix);
     this.clients = Objects.requireNonNull(clients, "clients");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
@@ -117,16 +114,7 @@ public final class GcsCacheBackend implements CacheBackend {
 
   /** The object name the entry for {@code key} is stored under. */
   public String objectName(String key) {
-    Objects.requireNonNull(key, "key");
-    String[] segments = key.split("/", -1);
-    StringBuilder sb = new StringBuilder(prefix);
-    for (int i = 0; i < segments.length; i++) {
-      if (i > 0) {
-        sb.append('/');
-      }
-      sb.append(encode(segments[i]));
-    }
-    return sb.append(".json").toString();
+    return dev.tributary.cache.ObjectLayout.name(prefix, key);
   }
 
   @Override
@@ -186,8 +174,8 @@ public final class GcsCacheBackend implements CacheBackend {
     Storage gcs = client();
     long now = clock.millis();
     Map<String, String> stored = storedMetadata(gcs, name);
-    if (stored != null && contentHash.equals(stored.get(HASH_METADATA))
-        && now - writtenAt(stored) < Duration.ofSeconds(ttlSeconds).toMillis() / 2) {
+    if (stored != null && dev.tributary.cache.ObjectLayout.skipRewrite(
+        stored.get(HASH_METADATA), writtenAt(stored), contentHash, now, ttlSeconds)) {
       return WriteResult.SKIPPED_SAME_HASH;
     }
     BlobInfo info = BlobInfo.newBuilder(BlobId.of(bucket, name))
@@ -293,34 +281,5 @@ public final class GcsCacheBackend implements CacheBackend {
       throw new IllegalArgumentException("bucket is empty");
     }
     return bucket;
-  }
-
-  private static String normalisePrefix(String prefix) {
-    String p = prefix;
-    while (p.startsWith("/")) {
-      p = p.substring(1);
-    }
-    return p.isEmpty() || p.endsWith("/") ? p : p + "/";
-  }
-
-  static String encode(String segment) {
-    if (segment.isEmpty()) {
-      return "%";
-    }
-    if (segment.equals(".") || segment.equals("..")) {
-      return segment.replace(".", "%2E");
-    }
-    StringBuilder sb = new StringBuilder(segment.length());
-    for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '-') {
-        sb.append((char) c);
-      } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return sb.toString();
   }
 }

@@ -2,9 +2,7 @@ package dev.tributary.cache.s3;
 
 import dev.tributary.cache.CacheBackend;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -75,7 +73,7 @@ public final class S3CacheBackend implements CacheBackend {
 
   private S3CacheBackend(String bucket, String prefix, Supplier<S3Client> clients, Clock clock) {
     this.bucket = requireBucket(bucket);
-    this.prefix = normalisePrefix(Objects.requireNonNull(prefix, "prefix"));
+    this.prefix = dev.tributary.cache.ObjectLayout.prefix(prefix);
     this.clients = Objects.requireNonNull(clients, "clients");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
@@ -112,16 +110,7 @@ public final class S3CacheBackend implements CacheBackend {
 
   /** The object key the entry for {@code key} is stored under. */
   public String objectKey(String key) {
-    Objects.requireNonNull(key, "key");
-    String[] segments = key.split("/", -1);
-    StringBuilder sb = new StringBuilder(prefix);
-    for (int i = 0; i < segments.length; i++) {
-      if (i > 0) {
-        sb.append('/');
-      }
-      sb.append(encode(segments[i]));
-    }
-    return sb.append(".json").toString();
+    return dev.tributary.cache.ObjectLayout.name(prefix, key);
   }
 
   @Override
@@ -154,8 +143,8 @@ public final class S3CacheBackend implements CacheBackend {
     S3Client s3 = client();
     long now = clock.millis();
     Map<String, String> stored = storedMetadata(s3, objectKey);
-    if (stored != null && contentHash.equals(stored.get(HASH_METADATA))
-        && now - writtenAt(stored) < Duration.ofSeconds(ttlSeconds).toMillis() / 2) {
+    if (stored != null && dev.tributary.cache.ObjectLayout.skipRewrite(
+        stored.get(HASH_METADATA), writtenAt(stored), contentHash, now, ttlSeconds)) {
       return WriteResult.SKIPPED_SAME_HASH;
     }
     try {
@@ -241,34 +230,5 @@ public final class S3CacheBackend implements CacheBackend {
       throw new IllegalArgumentException("bucket is empty");
     }
     return bucket;
-  }
-
-  private static String normalisePrefix(String prefix) {
-    String p = prefix;
-    while (p.startsWith("/")) {
-      p = p.substring(1);
-    }
-    return p.isEmpty() || p.endsWith("/") ? p : p + "/";
-  }
-
-  static String encode(String segment) {
-    if (segment.isEmpty()) {
-      return "%";
-    }
-    if (segment.equals(".") || segment.equals("..")) {
-      return segment.replace(".", "%2E");
-    }
-    StringBuilder sb = new StringBuilder(segment.length());
-    for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '-') {
-        sb.append((char) c);
-      } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return sb.toString();
   }
 }
