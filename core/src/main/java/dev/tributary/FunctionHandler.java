@@ -82,6 +82,7 @@ public final class FunctionHandler {
     this.json = new Json(config);
     this.decoder = new RequestDecoder(json, config);
     this.engine = new SyncEngine(connector, config, json, staging);
+    checkDeclaredSchema(connector);
     this.log = new CallLog(json, config.logSink());
   }
 
@@ -163,6 +164,22 @@ public final class FunctionHandler {
 
   private static long millisSince(long nanos) {
     return (System.nanoTime() - nanos) / 1_000_000;
+  }
+
+  /**
+   * Fails at start-up, not at the first call, when a connector's fixed tables are declared
+   * wrongly. Connectors whose tables come from each connection's secrets may refuse
+   * {@link Connector#schema()} ({@link MissingSecretException}, {@link UnsupportedOperationException}).
+   */
+  private static void checkDeclaredSchema(Connector connector) {
+    try {
+      if (connector.schema() == null) {
+        throw new IllegalArgumentException(connector.getClass().getName()
+            + ".schema() returned null; return Schema.of(...)");
+      }
+    } catch (MissingSecretException | UnsupportedOperationException secretsDecide) {
+      // The tables are decided per connection by schema(Secrets).
+    }
   }
 
   /**
