@@ -1,5 +1,7 @@
 package dev.tributary.cache;
 
+import dev.tributary.testing.RecordingListener;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

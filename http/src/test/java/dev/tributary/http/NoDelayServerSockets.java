@@ -9,10 +9,12 @@ import okhttp3.mockwebserver.MockWebServer;
 
 /**
  * Server sockets whose connections send small writes at once (TCP_NODELAY): without it, Nagle's
- * algorithm and delayed ACKs add ~40 ms to every MockWebServer response on loopback.
+ * algorithm and delayed ACKs add ~40 ms to every MockWebServer response on loopback. Shared with
+ * other modules' tests through this module's test jar.
  */
-final class NoDelayServerSockets extends ServerSocketFactory {
-  static MockWebServer server() {
+public final class NoDelayServerSockets extends ServerSocketFactory {
+  /** A MockWebServer whose responses go out without Nagle's delay. */
+  public static MockWebServer server() {
     MockWebServer server = new MockWebServer();
     server.setServerSocketFactory(new NoDelayServerSockets());
     return server;

@@ -1,5 +1,7 @@
 package dev.tributary.examples.github;
 
+import dev.tributary.http.NoDelayServerSockets;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

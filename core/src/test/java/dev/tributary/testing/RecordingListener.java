@@ -1,22 +1,30 @@
-package dev.tributary.cache;
+package dev.tributary.testing;
 
+import dev.tributary.cache.CacheListener;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Records every event as {@code name backend key detail}, in order. Thread-safe. */
-final class RecordingListener implements CacheListener {
-  final List<String> events = new ArrayList<>();
+/**
+ * Records every cache event as {@code name backend key [detail]}, in order, for tests of the cache
+ * and its backends. Thread-safe.
+ */
+public final class RecordingListener implements CacheListener {
+  private final List<String> events = new ArrayList<>();
 
   private synchronized void add(String e) {
     events.add(e);
   }
 
-  synchronized List<String> events() {
+  public synchronized List<String> events() {
     return List.copyOf(events);
   }
 
-  synchronized long count(String prefix) {
+  public synchronized long count(String prefix) {
     return events.stream().filter(e -> e.startsWith(prefix)).count();
+  }
+
+  public synchronized boolean has(String prefix) {
+    return count(prefix) > 0;
   }
 
   @Override
