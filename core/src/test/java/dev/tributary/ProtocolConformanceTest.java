@@ -225,7 +225,7 @@ class ProtocolConformanceTest {
           Arguments.of("request-two-documents.json", List.of("not valid JSON")),
           Arguments.of("request-array.json", List.of("array", "not an object")),
           Arguments.of("request-state-string.json", List.of("state", "not a string")),
-          Arguments.of("request-state-array.json", List.of("state", "not a array")),
+          Arguments.of("request-state-array.json", List.of("state", "not an array")),
           Arguments.of("request-secrets-number.json", List.of("secrets", "number")));
     }
 

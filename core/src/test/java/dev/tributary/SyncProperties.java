@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -41,23 +42,95 @@ class SyncProperties {
       int failRead, int loseStateAt) {}
 
   /** Budgets and page size of one try. */
-  record Limits(int pageSize, int maxRows, int maxBytes, boolean interleaved, boolean inclusiveSource) {}
+  record Limits(int pageSize, int maxRows, int maxBytes, boolean interleaved, boolean inclusiveSource,
+      int shape) {}
+
+  /** What the property needs of a source, whichever shape of history it keeps. */
+  interface Source {
+    Connector connector();
+
+    void upsert(String table, long id, Instant at, Map<String, Object> extra);
+
+    void delete(String table, long id, Instant at);
+
+    boolean exists(String table, long id);
+
+    Map<Long, Map<String, Object>> snapshot(String table);
+  }
+
+  /**
+   * Shape 0: one version per key, a delete replaces the row by its tombstone. Shape 1: a live
+   * table beside a tombstone table that outlives a re-insert. Shape 2: a change log holding every
+   * version and delete. Shapes 1 and 2 read one key several times between two positions.
+   */
+  static Source source(int shape, Predicate<TableRead> failWhen, boolean inclusive) {
+    Table orders = Table.incremental("orders").primaryKey("id").cursor("updated_at")
+        .tiebreaker("id", ValueType.NUMBER);
+    Table refunds = Table.incremental("refunds").primaryKey("id").cursor("updated_at")
+        .tiebreaker("id", ValueType.NUMBER);
+    if (shape == 0) {
+      SimulatedSource s = new SimulatedSource(orders, refunds).failWhen(failWhen);
+      if (inclusive) {
+        s.withInclusiveFilter(); // cursor >= x: the engine drops the rows at the position
+      }
+      return new Source() {
+        public Connector connector() {
+          return s;
+        }
+
+        public void upsert(String table, long id, Instant at, Map<String, Object> extra) {
+          s.upsert(table, id, at, extra);
+        }
+
+        public void delete(String table, long id, Instant at) {
+          s.delete(table, id, at);
+        }
+
+        public boolean exists(String table, long id) {
+          return s.snapshot(table).containsKey(id);
+        }
+
+        public Map<Long, Map<String, Object>> snapshot(String table) {
+          return s.snapshot(table);
+        }
+      };
+    }
+    FeedSource f = new FeedSource(shape == 1 ? FeedSource.Mode.TOMBSTONE_TABLE
+        : FeedSource.Mode.CHANGE_LOG, orders, refunds).failWhen(failWhen);
+    if (inclusive) {
+      f.withInclusiveFilter();
+    }
+    return new Source() {
+      public Connector connector() {
+        return f;
+      }
+
+      public void upsert(String table, long id, Instant at, Map<String, Object> extra) {
+        f.upsert(table, id, at, extra);
+      }
+
+      public void delete(String table, long id, Instant at) {
+        f.delete(table, id, at);
+      }
+
+      public boolean exists(String table, long id) {
+        return f.exists(table, id);
+      }
+
+      public Map<Long, Map<String, Object>> snapshot(String table) {
+        return f.snapshot(table);
+      }
+    };
+  }
 
   @Property(tries = 1000)
   void destinationEqualsSourceAndDeliveriesAreBounded(
       @ForAll("histories") List<Step> history, @ForAll("limits") Limits limits) {
     FakeClock clock = FakeClock.at("2024-05-01T00:00:00Z");
-    SimulatedSource source = new SimulatedSource(
-        Table.incremental("orders").primaryKey("id").cursor("updated_at")
-            .tiebreaker("id", ValueType.NUMBER),
-        Table.incremental("refunds").primaryKey("id").cursor("updated_at")
-            .tiebreaker("id", ValueType.NUMBER));
     int[] readsThisSync = {0};
     int[] failAt = {-1};
-    source.failWhen(r -> ++readsThisSync[0] == failAt[0]);
-    if (limits.inclusiveSource()) {
-      source.withInclusiveFilter(); // cursor >= x: the engine drops the rows at the position
-    }
+    Source source = source(limits.shape(), r -> ++readsThisSync[0] == failAt[0],
+        limits.inclusiveSource());
     EngineConfig config = EngineConfig.builder()
         .clock(clock)
         .settleLag(SETTLE_LAG)
@@ -68,7 +141,7 @@ class SyncProperties {
         .tableOrder(limits.interleaved() ? TableOrder.INTERLEAVED : TableOrder.SEQUENTIAL)
         .logSink(line -> {})
         .build();
-    FakeFivetran fivetran = new FakeFivetran(new FunctionHandler(source, config), clock,
+    FakeFivetran fivetran = new FakeFivetran(new FunctionHandler(source.connector(), config), clock,
         Duration.ofMinutes(5), limits.maxBytes());
 
     Map<String, Map<Long, Instant>> lastCursor = new HashMap<>();
@@ -95,7 +168,7 @@ class SyncProperties {
         }
         case 2: { // delete, if the row exists
           Instant prev = cursors.get((long) step.id());
-          if (prev != null && source.snapshot(table).containsKey((long) step.id())) {
+          if (prev != null && source.exists(table, step.id())) {
             Instant at = clock.peek().truncatedTo(ChronoUnit.SECONDS);
             at = at.isAfter(prev) ? at : prev.plusMillis(1);
             cursors.put((long) step.id(), at);
@@ -156,6 +229,7 @@ class SyncProperties {
 
   private static void count(JsonNode body, Map<String, Integer> deliveries) {
     Set<String> seenInThisResponse = new HashSet<>();
+    Set<String> keysInThisResponse = new HashSet<>();
     for (String section : List.of("insert", "delete")) {
       Iterator<Map.Entry<String, JsonNode>> it = body.path(section).fields();
       while (it.hasNext()) {
@@ -164,6 +238,8 @@ class SyncProperties {
           String version = section + ":" + e.getKey() + ":" + row.get("id").asLong() + "@"
               + row.path("updated_at").asText();
           assertTrue(seenInThisResponse.add(version), "one response carries " + version + " twice");
+          String key = e.getKey() + ":" + row.get("id").asLong();
+          assertTrue(keysInThisResponse.add(key), "one response carries key " + key + " twice");
           deliveries.merge(version, 1, Integer::sum);
         }
       }
@@ -191,7 +267,8 @@ class SyncProperties {
         Arbitraries.integers().between(1, 25),
         Arbitraries.integers().between(4096, 12_000),
         Arbitraries.of(true, false),
-        Arbitraries.of(true, false))
+        Arbitraries.of(true, false),
+        Arbitraries.integers().between(0, 2))
         .as(Limits::new);
   }
 }

@@ -97,7 +97,7 @@ public final class RequestDecoder {
       return JsonNodeFactory.instance.objectNode();
     }
     if (!n.isObject()) {
-      throw new ProtocolException("state must be a JSON object, not a " + kind(n)
+      throw new ProtocolException("state must be a JSON object, not " + withArticle(kind(n))
           + "; send {} for a first sync, or replace the connection's state with an object");
     }
     return (ObjectNode) n;
@@ -108,7 +108,7 @@ public final class RequestDecoder {
       return Secrets.empty();
     }
     if (!n.isObject()) {
-      throw new ProtocolException("secrets must be a JSON object, not a " + kind(n)
+      throw new ProtocolException("secrets must be a JSON object, not " + withArticle(kind(n))
           + "; check the connection's secrets");
     }
     @SuppressWarnings("unchecked")
@@ -128,6 +128,11 @@ public final class RequestDecoder {
       return false;
     }
     return n.isBoolean() ? n.booleanValue() : "true".equalsIgnoreCase(n.asText());
+  }
+
+  /** "an array", "a string": the kind with its article. */
+  static String withArticle(String kind) {
+    return ("aeiou".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind;
   }
 
   private static String kind(JsonNode n) {

@@ -16,6 +16,14 @@ public enum StopReason {
   OUT_OF_ORDER,
   /** The source was temporarily unavailable after rows were read: they are sent, the rest next call. */
   SOURCE_UNAVAILABLE,
+  /**
+   * The next row's primary key is already in this response (a delete and a re-insert, or two
+   * updates of one key): it goes in the next response, since Fivetran does not order a
+   * response's inserts and deletes.
+   */
+  REPEATED_KEY,
+  /** The next row would have taken the state over maxStateBytes, even after forgetting finished child positions. */
+  STATE_BUDGET,
   /** Too many consecutive empty responses: the sync pauses until the next scheduled one. */
   EMPTY_LIMIT;
 

@@ -403,7 +403,9 @@ public final class SyncEngine {
     boolean leading = true;
     boolean beyond = false;
     int delivered = 0;
-    for (Row row : page.rows()) {
+    List<Row> rows = page.rows();
+    for (int i = 0; i < rows.size(); i++) {
+      Row row = rows.get(i);
       if (row == null) {
         throw new ContractViolation("table " + t.name() + ": a page holds a null row");
       }
@@ -422,10 +424,7 @@ public final class SyncEngine {
       leading = false;
       if (lastSeen != null && Values.compare(rp, lastSeen) <= 0) {
         if (config.orderCheck() == OrderCheck.STRICT) {
-          throw new ContractViolation("table " + t.name() + " returned rows out of order: "
-              + rp + " after " + lastSeen + "; read must return rows in ascending (cursor,"
-              + " tiebreaker) order, strictly after read.after() (or set"
-              + " TRIBUTARY_ORDER_CHECK=TOLERANT to commit only verified positions)");
+          throw outOfOrder(t, rp, lastSeen);
         }
         outOfOrderMin = outOfOrderMin == null || Values.compare(rp, outOfOrderMin) < 0 ? rp : outOfOrderMin;
       } else if (outOfOrderMin == null) {
@@ -437,7 +436,7 @@ public final class SyncEngine {
       beyond |= !inWindow;
       boolean parentAlreadySent = !children.isEmpty() && rp.equals(ts.childrenOf);
       if (!parentAlreadySent && !emit(c, t, ts, partition, row, rp)) {
-        return Outcome.STOPPED;
+        return cut(c, t, ts, partition, rows, i + 1, lastSeen, outOfOrderMin, Outcome.STOPPED);
       }
       delivered++;
       if (!children.isEmpty() && !row.isDelete()) {
@@ -446,7 +445,7 @@ public final class SyncEngine {
         for (Table child : children) {
           Outcome o = readChildren(c, child, t, row);
           if (o == Outcome.STOPPED || o == Outcome.PAUSED) {
-            return o;
+            return cut(c, t, ts, partition, rows, i + 1, lastSeen, outOfOrderMin, o);
           }
         }
         ts.childrenOf = null;
@@ -471,6 +470,51 @@ public final class SyncEngine {
           + "; return hasMore=false when there are no more rows");
     }
     return Outcome.CONTINUE;
+  }
+
+  /**
+   * The call stops inside a page (a budget, the deadline, a repeated key, a stopped child read)
+   * with rows {@code rest..} of it unsent. The position must not pass any of them: a row of the
+   * page's unsent rest that sorts before the last row seen is a late row (an error in strict
+   * mode, where the call would otherwise commit past it unnoticed). In tolerant mode every late
+   * row — seen, refused or unsent — proves that positions past it were not verified: move back
+   * below the smallest, exactly as at the end of a page.
+   */
+  private Outcome cut(Call c, Table t, TableState ts, String partition, List<Row> rows, int rest,
+      Position lastSeen, Position outOfOrderMin, Outcome o) {
+    Position late = outOfOrderMin;
+    if (lastSeen != null) {
+      for (int i = rest; i < rows.size(); i++) {
+        Position up = unsentPosition(t, rows.get(i));
+        if (up == null || Values.compare(up, lastSeen) > 0) {
+          continue;
+        }
+        if (config.orderCheck() == OrderCheck.STRICT) {
+          throw outOfOrder(t, up, lastSeen);
+        }
+        late = late == null || Values.compare(up, late) < 0 ? up : late;
+      }
+    }
+    if (late != null) {
+      rollBackBelow(c, t, ts, partition, late);
+    }
+    return o;
+  }
+
+  /** A not-yet-processed row's position; null if it has none (the next call reports that row). */
+  private static Position unsentPosition(Table t, Row row) {
+    try {
+      return row == null ? null : t.positionOf(row);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static ContractViolation outOfOrder(Table t, Position rp, Position lastSeen) {
+    return new ContractViolation("table " + t.name() + " returned rows out of order: "
+        + rp + " after " + lastSeen + "; read must return rows in ascending (cursor,"
+        + " tiebreaker) order, strictly after read.after() (or set"
+        + " TRIBUTARY_ORDER_CHECK=TOLERANT to commit only verified positions)");
   }
 
   /** True if {@code rp} sorts before every row an inclusive filter on {@code from} returns. */
@@ -586,10 +630,18 @@ public final class SyncEngine {
       c.stop(StopReason.DEADLINE);
       return false;
     }
+    long key = KeySet.keyHash(t, row);
+    if (c.keys.contains(key)) {
+      // Fivetran applies a response's inserts and deletes in no defined order: a key the response
+      // already carries goes in the next one (the position stays before this row).
+      c.stop(StopReason.REPEATED_KEY);
+      return false;
+    }
     byte[] bytes = c.rb.serialize(t, row);
     long reserve = c.allow(t.name(), partition, c.positionBytes(rp));
     ResponseBuilder.Added added = c.rb.tryAdd(t, row.isDelete(), bytes, reserve);
     if (added == ResponseBuilder.Added.OK) {
+      c.keys.add(key);
       return true;
     }
     if (added == ResponseBuilder.Added.OVER_BYTES && c.rb.rows() == 0) {
@@ -665,6 +717,8 @@ public final class SyncEngine {
     final Instant stopAt;
     final boolean staged;
     final ResponseBuilder rb;
+    /** Primary keys already in this response (hashed): each key goes in a response once. */
+    final KeySet keys = new KeySet();
     final Set<String> paused = new HashSet<>();
     final Map<String, List<Position>> history = new HashMap<>();
     /** Per slot, where reading stood and which position was accepted when the call began. */

@@ -85,8 +85,9 @@ final class ProtocolChecker {
             + " one column, got " + pk));
       }
     }
-    checkSection(at, body, "insert", out);
-    checkSection(at, body, "delete", out);
+    Map<String, Map<String, String>> keys = new HashMap<>();
+    checkSection(at, body, "insert", keys, out);
+    checkSection(at, body, "delete", keys, out);
     return out;
   }
 
@@ -124,7 +125,12 @@ final class ProtocolChecker {
     return false;
   }
 
-  private void checkSection(String at, JsonNode body, String section, List<Finding> out) {
+  /**
+   * Checks one of {@code insert}/{@code delete}; {@code keys} holds, per table, the keys seen so far
+   * in this response and where, so a key in both sections is caught too.
+   */
+  private void checkSection(String at, JsonNode body, String section,
+      Map<String, Map<String, String>> keys, List<Finding> out) {
     JsonNode tables = body.get(section);
     if (tables == null) {
       return;
@@ -146,7 +152,7 @@ final class ProtocolChecker {
             + " schema: Fivetran cannot tell which rows to delete"));
         continue;
       }
-      Map<String, JsonNode> seen = new HashMap<>();
+      Map<String, String> seen = keys.computeIfAbsent(table, k -> new HashMap<>());
       int index = 0;
       for (JsonNode row : e.getValue()) {
         if (!row.isObject()) {
@@ -170,10 +176,14 @@ final class ProtocolChecker {
             shown.append(shown.length() == 0 ? "" : ", ").append(c.asText()).append('=').append(v);
           }
           if (complete) {
-            JsonNode before = seen.put(key.toString(), row);
-            if (before != null && !before.equals(row)) {
-              out.add(new Finding(false, at + "table " + table + " carries key " + shown
-                  + " twice in one " + section + " with different values; the later one wins"));
+            String before = seen.putIfAbsent(key.toString(), section);
+            if (before != null) {
+              // Fivetran applies a response's inserts and deletes in no defined order, so the
+              // destination's outcome for this key is undefined.
+              out.add(new Finding(true, at + "table " + table + " carries key " + shown
+                  + " twice (in " + (before.equals(section) ? section : before + " and " + section)
+                  + "); Fivetran does not order the rows of one response, so a key may appear"
+                  + " only once per response: end the response before the second one"));
             }
           }
         }

@@ -69,7 +69,11 @@ class ProtocolChecksTest {
         Arguments.of("a deleted row missing its primary-key column", "delete-missing-primary-key.json",
             "call 2: delete.orders[0] has no value for primary-key column id"),
         Arguments.of("a primary key naming no column", "primary-key-empty.json",
-            "call 2: schema.orders.primary_key must name at least one column, got []"));
+            "call 2: schema.orders.primary_key must name at least one column, got []"),
+        Arguments.of("one key twice in insert", "key-twice-in-insert.json",
+            "call 2: table orders carries key id=7 twice (in insert)"),
+        Arguments.of("one key in insert and in delete", "key-in-insert-and-delete.json",
+            "call 2: table orders carries key id=7 twice (in insert and delete)"));
   }
 
   @ParameterizedTest(name = "{0} stops the sync at call 2")
@@ -90,32 +94,19 @@ class ProtocolChecksTest {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Duplicate keys: a warning, not an error.
+  // One key per response: the same row twice is a violation too (the function would not be
+  // cutting its responses at a repeated key), not only two different versions.
 
   @Test
-  void sameKeyTwiceWithDifferentValuesIsAWarningAndTheLaterRowWins() throws Exception {
-    try (ScriptedHttpFunction fn = ScriptedHttpFunction.answering(
-        Reply.fixture("responses/duplicate-key.json"))) {
-      Run r = sync(fn);
-
-      assertEquals(0, r.exit(), r.all());
-      assertTrue(r.out().contains("warning: call 1: table orders carries key id=7 twice in one"
-          + " insert with different values; the later one wins"), r.all());
-      assertTrue(r.out().contains("sync finished"), r.all());
-      assertStateIs(FIRST_STATE);
-      assertEquals(List.of("7=71", "8=80"), amounts());
-    }
-  }
-
-  @Test
-  void sameRowTwiceWithEqualValuesIsNotWorthAWarning() throws Exception {
+  void sameRowTwiceIsAViolationEvenWithEqualValues() throws Exception {
     String body = "{\"state\":{},\"insert\":{\"orders\":[{\"id\":7},{\"id\":7}]},"
         + "\"schema\":{\"orders\":{\"primary_key\":[\"id\"]}},\"hasMore\":false}";
     try (ScriptedHttpFunction fn = ScriptedHttpFunction.answering(Reply.of(body))) {
       Run r = sync(fn);
 
-      assertEquals(0, r.exit(), r.all());
-      assertFalse(r.out().contains("warning"), r.all());
+      assertEquals(2, r.exit(), r.all());
+      assertTrue(r.out().contains("error: call 1: table orders carries key id=7 twice (in insert)"),
+          r.all());
     }
   }
 
@@ -381,9 +372,10 @@ class ProtocolChecksTest {
   }
 
   @Test
-  void jsonSummaryOfASuccessCarriesWarningsAndCounts() throws Exception {
-    try (ScriptedHttpFunction fn = ScriptedHttpFunction.answering(
-        Reply.fixture("responses/duplicate-key.json"))) {
+  void jsonSummaryOfASuccessCarriesCounts() throws Exception {
+    String body = "{\"state\":{\"cursor\":1},\"insert\":{\"orders\":[{\"id\":7},{\"id\":8},"
+        + "{\"id\":9}]},\"schema\":{\"orders\":{\"primary_key\":[\"id\"]}},\"hasMore\":false}";
+    try (ScriptedHttpFunction fn = ScriptedHttpFunction.answering(Reply.of(body))) {
       Run r = sync(fn, "--json");
 
       assertEquals(0, r.exit(), r.all());
@@ -394,8 +386,7 @@ class ProtocolChecksTest {
       assertEquals(1, s.get("calls").asInt());
       assertEquals(3, s.path("tables").path("orders").path("upserted").asInt());
       assertEquals(0, s.path("tables").path("orders").path("deleted").asInt());
-      assertEquals(1, s.get("problems").size());
-      assertTrue(s.get("problems").get(0).asText().startsWith("warning: call 1:"), r.out());
+      assertEquals(0, s.get("problems").size(), r.out());
     }
   }
 
