@@ -23,6 +23,12 @@ import java.util.Optional;
  * <p>Values are normalised: {@link java.time.Instant} for {@link ValueType#TIMESTAMP},
  * {@link java.time.LocalDate} for {@link ValueType#DATE}, {@link java.math.BigDecimal} for
  * {@link ValueType#NUMBER} and {@link String} for {@link ValueType#STRING}.
+ *
+ * <p>Timestamps and dates cover what databases hold: any year (44 BC is the ISO year
+ * {@code -0043}; years past 9999), and the infinities as {@link Instant#MAX} / {@link Instant#MIN}
+ * and {@link LocalDate#MAX} / {@link LocalDate#MIN}, which sort after / before every other value
+ * (see {@link #isCursorPositiveInfinity()}). A connector binding a position back into its query
+ * writes them as its source spells them (PostgreSQL: {@code 'infinity'}, {@code '0044-03-15 BC'}).
  */
 public final class Position implements Comparable<Position> {
   private final Object cursor;
@@ -63,6 +69,21 @@ public final class Position implements Comparable<Position> {
       return (LocalDate) cursor;
     }
     throw new IllegalStateException("cursor is not a date: " + describe(cursor));
+  }
+
+  /**
+   * True if the cursor is +infinity ({@link Instant#MAX} or {@link LocalDate#MAX}): PostgreSQL's
+   * {@code 'infinity'}. Rows there sort after every finite value, so no horizon ever covers them:
+   * the engine delivers them once per sync after the window (a read that returns them — see
+   * {@link TableRead#upTo()}) and resumes among them from such a position.
+   */
+  public boolean isCursorPositiveInfinity() {
+    return dev.tributary.internal.Values.infinitySign(cursor) > 0;
+  }
+
+  /** True if the cursor is -infinity ({@link Instant#MIN} or {@link LocalDate#MIN}). */
+  public boolean isCursorNegativeInfinity() {
+    return dev.tributary.internal.Values.infinitySign(cursor) < 0;
   }
 
   /**

@@ -12,7 +12,10 @@ import java.util.Optional;
  *     beginning). See {@link Position#isInclusiveOfCursor()}.
  * @param upTo the window's exclusive upper bound on the cursor (an {@link Instant} for timestamp
  *     cursors, a {@link java.time.LocalDate} for date cursors); empty when unbounded (full refresh,
- *     number and string cursors). Rows at or past it belong to the next sync.
+ *     number and string cursors). Rows at or past it belong to the next sync — except rows whose
+ *     cursor is +infinity (PostgreSQL's {@code 'infinity'}), which no sync's bound ever covers:
+ *     return them too, after the others ({@code cursor < upTo OR cursor = 'infinity'}), and the
+ *     engine delivers them once per sync without moving the position onto them.
  * @param pageSize how many rows to return, a hint: fewer or more are fine
  * @param parent for a child table, the parent row whose children to read
  * @param secrets the connection's secrets

@@ -54,12 +54,14 @@ final class RowJson {
         g.writeNumber(d);
       }
     } else if (v instanceof Instant) {
-      g.writeString(DateTimeFormatter.ISO_INSTANT.format((Instant) v));
+      g.writeString(Values.instantText((Instant) v));
     } else if (v instanceof OffsetDateTime) {
-      g.writeString(DateTimeFormatter.ISO_INSTANT.format(((OffsetDateTime) v).toInstant()));
+      g.writeString(Values.instantText((Instant) Values.normalize(dev.tributary.ValueType.TIMESTAMP, v)));
     } else if (v instanceof ZonedDateTime) {
       g.writeString(DateTimeFormatter.ISO_INSTANT.format(((ZonedDateTime) v).toInstant()));
-    } else if (v instanceof LocalDate || v instanceof LocalDateTime || v instanceof LocalTime) {
+    } else if (v instanceof LocalDate) {
+      g.writeString(Values.dateText((LocalDate) v));
+    } else if (v instanceof LocalDateTime || v instanceof LocalTime) {
       g.writeString(v.toString());
     } else if (v instanceof java.sql.Date) {
       g.writeString(((java.sql.Date) v).toLocalDate().toString());

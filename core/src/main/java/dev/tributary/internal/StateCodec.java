@@ -187,6 +187,7 @@ public final class StateCodec {
     ts.position = readPosition(t, entry.get("position"), where + ".position");
     ts.reread = readPosition(t, entry.get("reread_after"), where + ".reread_after");
     ts.childrenOf = readPosition(t, entry.get("children_of"), where + ".children_of");
+    ts.tail = readPosition(t, entry.get("tail_after"), where + ".tail_after");
     JsonNode parts = entry.get("partitions");
     if (parts != null && !parts.isNull()) {
       if (!parts.isObject()) {
@@ -313,6 +314,9 @@ public final class StateCodec {
     }
     if (ts.childrenOf != null) {
       writePosition(g, "children_of", ts.childrenOf);
+    }
+    if (ts.tail != null) {
+      writePosition(g, "tail_after", ts.tail);
     }
     if (!ts.partitions.isEmpty()) {
       g.writeObjectFieldStart("partitions");

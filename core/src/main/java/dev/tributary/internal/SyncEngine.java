@@ -243,18 +243,29 @@ public final class SyncEngine {
       }
       ts.childrenOf = null;
       ts.reread = null;
+      ts.tail = null;
       if (!t.lookback().isZero() && ts.position != null) {
         ts.reread = Position.of(minus(t.cursorType(), ts.position.cursor(), t.lookback()), null);
       }
     }
   }
 
-  private static Object minus(ValueType type, Object cursor, Duration window) {
+  /** The cursor moved back by the window, stopping at the type's -infinity instead of overflowing. */
+  static Object minus(ValueType type, Object cursor, Duration window) {
     if (type == ValueType.DATE) {
       long days = (window.toSeconds() + 86_399) / 86_400;
-      return ((LocalDate) cursor).minusDays(days);
+      LocalDate d = (LocalDate) cursor;
+      if (d.equals(LocalDate.MAX)) {
+        return d; // +infinity minus a window is still +infinity
+      }
+      return d.toEpochDay() - LocalDate.MIN.toEpochDay() <= days ? LocalDate.MIN : d.minusDays(days);
     }
-    return ((Instant) cursor).minus(window);
+    Instant i = (Instant) cursor;
+    if (i.equals(Instant.MAX)) {
+      return i;
+    }
+    return i.getEpochSecond() - Instant.MIN.getEpochSecond() <= window.getSeconds() + 1
+        ? Instant.MIN : i.minus(window);
   }
 
   private void finishSync(Schema schema, SyncState st) {
@@ -269,6 +280,7 @@ public final class SyncEngine {
       TableState ts = st.tables.get(t.name());
       if (ts != null) {
         ts.reread = null;
+        ts.tail = null;
         ts.childrenOf = null;
       }
     }
@@ -433,7 +445,12 @@ public final class SyncEngine {
         outOfOrderMin = Values.compare(rp, outOfOrderMin) < 0 ? rp : outOfOrderMin;
       }
       boolean inWindow = upTo == null || Values.compare(rp.cursor(), upTo) < 0;
-      beyond |= !inWindow;
+      // A +infinity cursor is past every horizon, so no later sync would ever deliver the row:
+      // a top-level table delivers it in every sync, tracking its place among such rows in
+      // tail_after (the position never reaches them). A finite row past the horizon ends the
+      // table's pass; it comes in a later sync.
+      boolean tailRow = !inWindow && partition == null && Values.infinitySign(rp.cursor()) > 0;
+      beyond |= !inWindow && !tailRow;
       boolean parentAlreadySent = !children.isEmpty() && rp.equals(ts.childrenOf);
       if (!parentAlreadySent && !emit(c, t, ts, partition, row, rp)) {
         return cut(c, t, ts, partition, rows, i + 1, lastSeen, outOfOrderMin, Outcome.STOPPED);
@@ -452,6 +469,13 @@ public final class SyncEngine {
       }
       if (inWindow && outOfOrderMin == null) {
         advance(c, t, ts, partition, rp);
+      } else if (tailRow && outOfOrderMin == null && !beyond
+          && (ts.tail == null || Values.compare(rp, ts.tail) > 0)) {
+        c.history.computeIfAbsent(slot(t, null), k -> new ArrayList<>()).add(rp);
+        ts.tail = rp;
+        if (rp.equals(ts.childrenOf)) {
+          ts.childrenOf = null;
+        }
       }
     }
     if (outOfOrderMin != null) {
@@ -603,7 +627,10 @@ public final class SyncEngine {
       } else {
         ts.partitions.put(partition, target);
       }
+    } else if (target != null && Values.infinitySign(target.cursor()) > 0) {
+      ts.tail = target; // still among the +infinity rows; the position stays below them
     } else {
+      ts.tail = null;
       // The position accepted before this call never moves back; behind it, re-read instead.
       Position accepted = c.startPositions.get(slot);
       if (target == null || accepted == null || Values.compare(target, accepted) > 0) {

@@ -48,6 +48,12 @@ public final class SyncState {
     Position position;
     /** While a lookback pass is in progress: where reading resumes (behind {@link #position}). */
     Position reread;
+    /**
+     * While this sync reads the rows whose cursor is +infinity (after every finite value, so
+     * beyond every horizon): the last of them delivered. Such rows are delivered once per sync
+     * and the position never reaches them; cleared when the sync ends.
+     */
+    Position tail;
     /** A parent row already delivered whose children are still being read. */
     Position childrenOf;
     /** Child tables: position per parent key (canonical JSON of the parent's primary key). */
@@ -64,11 +70,12 @@ public final class SyncState {
 
     /** Where the next top-level read resumes. */
     Position readPoint() {
-      return reread != null ? reread : position;
+      return tail != null ? tail : reread != null ? reread : position;
     }
 
     boolean isEmpty() {
-      return position == null && reread == null && childrenOf == null && partitions.isEmpty();
+      return position == null && reread == null && tail == null && childrenOf == null
+          && partitions.isEmpty();
     }
   }
 }

@@ -52,7 +52,15 @@ public final class Values {
       return (Instant) raw;
     }
     if (raw instanceof OffsetDateTime) {
-      return ((OffsetDateTime) raw).toInstant();
+      // pgjdbc (and others) hand PostgreSQL's infinities over as OffsetDateTime.MAX / MIN.
+      OffsetDateTime odt = (OffsetDateTime) raw;
+      if (odt.equals(OffsetDateTime.MAX)) {
+        return Instant.MAX;
+      }
+      if (odt.equals(OffsetDateTime.MIN)) {
+        return Instant.MIN;
+      }
+      return odt.toInstant();
     }
     if (raw instanceof ZonedDateTime) {
       return ((ZonedDateTime) raw).toInstant();
@@ -73,9 +81,18 @@ public final class Values {
     throw new IllegalArgumentException("is a " + raw.getClass().getSimpleName() + ", not a timestamp");
   }
 
-  /** Parses ISO-8601 with an offset; accepts a space for {@code T} and {@code +hh} or {@code +hhmm} offsets. */
+  /**
+   * Parses ISO-8601 with an offset; accepts a space for {@code T}, {@code +hh} or {@code +hhmm}
+   * offsets, signed years beyond four digits ({@code -0043-03-15T00:00:00Z} is 44 BC,
+   * {@code +10000-01-01T00:00:00Z}), and {@code infinity} / {@code -infinity} (PostgreSQL's
+   * text for them) as {@link Instant#MAX} / {@link Instant#MIN}.
+   */
   static Instant parseInstant(String text) {
     String s = text.trim();
+    int infinity = infinity(s);
+    if (infinity != 0) {
+      return infinity > 0 ? Instant.MAX : Instant.MIN;
+    }
     if (s.length() > 10 && s.charAt(10) == ' ') {
       s = s.substring(0, 10) + 'T' + s.substring(11);
     }
@@ -124,6 +141,14 @@ public final class Values {
     return true;
   }
 
+  /** +1 for {@code infinity} / {@code +infinity}, -1 for {@code -infinity} (any case), else 0. */
+  private static int infinity(String s) {
+    if (s.equalsIgnoreCase("infinity") || s.equalsIgnoreCase("+infinity")) {
+      return 1;
+    }
+    return s.equalsIgnoreCase("-infinity") ? -1 : 0;
+  }
+
   private static LocalDate toDate(Object raw) {
     if (raw instanceof LocalDate) {
       return (LocalDate) raw;
@@ -132,8 +157,13 @@ public final class Values {
       return ((java.sql.Date) raw).toLocalDate();
     }
     if (raw instanceof CharSequence) {
+      String s = raw.toString().trim();
+      int infinity = infinity(s);
+      if (infinity != 0) {
+        return infinity > 0 ? LocalDate.MAX : LocalDate.MIN;
+      }
       try {
-        return LocalDate.parse(raw.toString().trim());
+        return LocalDate.parse(s);
       } catch (DateTimeException e) {
         throw new IllegalArgumentException("is not a yyyy-MM-dd date (" + shape(raw.toString()) + ")");
       }
@@ -235,9 +265,9 @@ public final class Values {
     if (value == null) {
       g.writeNull();
     } else if (value instanceof Instant) {
-      g.writeString(DateTimeFormatter.ISO_INSTANT.format((Instant) value));
+      g.writeString(instantText((Instant) value));
     } else if (value instanceof LocalDate) {
-      g.writeString(value.toString());
+      g.writeString(dateText((LocalDate) value));
     } else if (value instanceof BigDecimal) {
       BigDecimal d = (BigDecimal) value;
       if (d.scale() <= 0 && d.abs().compareTo(MAX_SAFE_JSON_INTEGER) < 0) {
@@ -249,6 +279,46 @@ public final class Values {
     } else {
       g.writeString(value.toString());
     }
+  }
+
+  /**
+   * An instant as state keeps it: ISO-8601 in UTC with every digit ({@code -0043-03-15T00:00:00Z}
+   * for 44 BC, a signed year past 9999), {@code infinity} / {@code -infinity} for
+   * {@link Instant#MAX} / {@link Instant#MIN}. Read back exactly by {@link #parseInstant}.
+   */
+  public static String instantText(Instant i) {
+    if (i.equals(Instant.MAX)) {
+      return "infinity";
+    }
+    if (i.equals(Instant.MIN)) {
+      return "-infinity";
+    }
+    return DateTimeFormatter.ISO_INSTANT.format(i);
+  }
+
+  /** A date as state keeps it: ISO-8601, {@code infinity} / {@code -infinity} for the extremes. */
+  public static String dateText(LocalDate d) {
+    if (d.equals(LocalDate.MAX)) {
+      return "infinity";
+    }
+    if (d.equals(LocalDate.MIN)) {
+      return "-infinity";
+    }
+    return d.toString();
+  }
+
+  /**
+   * +1 if the cursor value is the positive infinity of its type ({@link Instant#MAX},
+   * {@link LocalDate#MAX}), -1 for the negative one, 0 otherwise.
+   */
+  public static int infinitySign(Object cursor) {
+    if (Instant.MAX.equals(cursor) || LocalDate.MAX.equals(cursor)) {
+      return 1;
+    }
+    if (Instant.MIN.equals(cursor) || LocalDate.MIN.equals(cursor)) {
+      return -1;
+    }
+    return 0;
   }
 
   /** Reads a value written by {@link #writeState}; {@code null} for JSON null. */
