@@ -161,6 +161,51 @@ final class PgValues {
     }
   }
 
+  /**
+   * A position value as PostgreSQL reads it back: the engine's instants and dates cover every era
+   * and the infinities, which PostgreSQL spells its own way ({@code 'infinity'},
+   * {@code '0044-03-15 12:00:00+00 BC'}, five-digit years without a sign).
+   */
+  static String literal(Object v) {
+    if (v instanceof BigDecimal) {
+      return ((BigDecimal) v).toPlainString();
+    }
+    if (v instanceof java.time.Instant) {
+      java.time.Instant i = (java.time.Instant) v;
+      if (i.equals(java.time.Instant.MAX)) {
+        return "infinity";
+      }
+      if (i.equals(java.time.Instant.MIN)) {
+        return "-infinity";
+      }
+      LocalDateTime t = LocalDateTime.ofInstant(i, java.time.ZoneOffset.UTC);
+      String nanos = String.format("%09d", t.getNano());
+      return era(t.toLocalDate()) + String.format(" %02d:%02d:%02d.%s+00", t.getHour(),
+          t.getMinute(), t.getSecond(), nanos.substring(0, 6)) + bc(t.getYear());
+    }
+    if (v instanceof LocalDate) {
+      LocalDate d = (LocalDate) v;
+      if (d.equals(LocalDate.MAX)) {
+        return "infinity";
+      }
+      if (d.equals(LocalDate.MIN)) {
+        return "-infinity";
+      }
+      return era(d) + bc(d.getYear());
+    }
+    return v.toString();
+  }
+
+  /** yyyy-MM-dd in PostgreSQL's years: 1 BC is ISO year 0, and no sign on years past 9999. */
+  private static String era(LocalDate d) {
+    int year = d.getYear() <= 0 ? 1 - d.getYear() : d.getYear();
+    return String.format("%04d-%02d-%02d", year, d.getMonthValue(), d.getDayOfMonth());
+  }
+
+  private static String bc(int isoYear) {
+    return isoYear <= 0 ? " BC" : "";
+  }
+
   private static Object decimal(String s) {
     try {
       return new BigDecimal(s);

@@ -437,7 +437,9 @@ public final class PostgresConnector implements Connector {
         }
       }
       if (read.upTo().isPresent()) {
-        parts.add(cursor + " < ?");
+        // Rows at 'infinity' are past every horizon; the engine delivers them once per sync
+        // after the others (they sort last), so the window lets them through.
+        parts.add("(" + cursor + " < ? OR " + cursor + " = 'infinity')");
         params.add(read.upTo().get());
       }
     } else if (after.isPresent() && after.get().tiebreaker().isPresent()) {
@@ -456,8 +458,7 @@ public final class PostgresConnector implements Connector {
   private static int bind(PreparedStatement st, List<Object> params) throws SQLException {
     int i = 1;
     for (Object v : params) {
-      String text = v instanceof BigDecimal ? ((BigDecimal) v).toPlainString() : v.toString();
-      st.setObject(i++, text, Types.OTHER);
+      st.setObject(i++, PgValues.literal(v), Types.OTHER);
     }
     return i;
   }

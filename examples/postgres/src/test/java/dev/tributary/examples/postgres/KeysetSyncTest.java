@@ -145,4 +145,90 @@ class KeysetSyncTest {
     assertFalse(got.containsKey(1L), "with settleLag 0 the late commit is skipped for ever");
     assertTrue(source("orders_nolag").containsKey(1L));
   }
+
+  /**
+   * Values a PostgreSQL cursor column legally holds: -infinity, a BC timestamp, a year past 9999
+   * and infinity. Every one is read, becomes a position, goes through state and is bound back
+   * into the next query as a literal PostgreSQL accepts; rows at infinity come in every sync.
+   */
+  @Test
+  void infinitiesAndBcTimestampsSyncAndBindBackAsPostgresLiterals() throws Exception {
+    db.exec("CREATE TABLE eras (id bigint PRIMARY KEY, name text, updated_at timestamptz NOT NULL)",
+        "INSERT INTO eras VALUES (1, 'minus infinity', '-infinity'),"
+            + " (2, 'ides of march', '0044-03-15 12:00:00.123456+00 BC'),"
+            + " (3, 'recent', '2024-05-01 10:00:00+00'),"
+            + " (4, 'far future', '10000-01-01 00:00:00+00'),"
+            + " (5, 'infinity a', 'infinity'), (6, 'infinity b', 'infinity'),"
+            + " (7, 'infinity c', 'infinity')");
+    FakeFivetran f = fivetran(events("eras"), EngineConfig.builder().pageSize(1)
+        .maxRowsPerResponse(1));
+    List<FakeFivetran.Call> calls = f.sync();
+    calls.forEach(c -> assertTrue(c.accepted(), c.body().toString()));
+    Map<Long, String> expected = source("eras");
+    expected.remove(4L); // a future row waits for its time
+    assertEquals(expected, destination(f, "eras"));
+    assertEquals("[\"-0043-03-15T12:00:00.123456Z\",2]",
+        positionAfter(calls, 2).toString(), "44 BC is ISO year -43, every digit kept");
+    assertEquals("[\"-infinity\",1]", positionAfter(calls, 1).toString());
+    assertEquals("infinity", f.rowsById("eras").get(5L).path("updated_at").asText());
+
+    db.exec("INSERT INTO eras VALUES (8, 'later', now() - interval '1 hour')");
+    f.sync();
+    assertTrue(destination(f, "eras").containsKey(8L), "a later row is still found");
+    for (long id = 5; id <= 7; id++) {
+      assertEquals(2, f.deliveries("eras").get(id + "|"), "row " + id + " at infinity: once per sync");
+    }
+    assertEquals(1, f.deliveries("eras").get("2|"));
+  }
+
+  @Test
+  void dateCursorsAtInfinityAndBeforeTheCommonEra() throws Exception {
+    db.exec("CREATE TABLE days (id bigint PRIMARY KEY, name text, day date NOT NULL)",
+        "INSERT INTO days VALUES (1, 'a', '-infinity'), (2, 'b', '0044-03-15 BC'),"
+            + " (3, 'c', '2024-04-01'), (4, 'd', 'infinity')");
+    String tables = "[{\"name\": \"days\", \"source_schema\": \"" + db.schema + "\","
+        + " \"primary_key\": \"id\", \"cursor\": \"day\", \"cursor_type\": \"date\","
+        + " \"tiebreaker\": \"id\"}]";
+    FakeFivetran f = fivetran(tables, EngineConfig.builder().pageSize(1).maxRowsPerResponse(1));
+    f.sync();
+    assertEquals(source("days"), destination(f, "days"));
+    assertEquals("-0043-03-15", f.rowsById("days").get(2L).path("day").asText());
+    f.sync();
+    assertEquals(source("days"), destination(f, "days"));
+  }
+
+  /** A key deleted (with a tombstone) and inserted again between two syncs ends live. */
+  @Test
+  void keyDeletedAndInsertedAgainBetweenSyncsIsLiveAfterTheNextSync() throws Exception {
+    db.exec("CREATE TABLE orders (id bigint PRIMARY KEY, name text, updated_at timestamptz NOT NULL)",
+        "CREATE TABLE orders_deleted (id bigint, deleted_at timestamptz NOT NULL)",
+        "INSERT INTO orders VALUES (1, 'first', now() - interval '1 hour'),"
+            + " (2, 'other', now() - interval '1 hour')");
+    String tables = "[{\"name\": \"orders\", \"source_schema\": \"" + db.schema + "\","
+        + " \"primary_key\": \"id\", \"cursor\": \"updated_at\", \"tiebreaker\": \"id\","
+        + " \"deletes\": {\"tombstone_table\": \"orders_deleted\","
+        + " \"tombstone_cursor\": \"deleted_at\"}}]";
+    FakeFivetran f = fivetran(tables, EngineConfig.builder().settleLag(Duration.ofMillis(200)));
+    f.sync();
+    db.exec("DELETE FROM orders WHERE id = 1",
+        "INSERT INTO orders_deleted VALUES (1, now())");
+    Thread.sleep(5);
+    db.exec("INSERT INTO orders VALUES (1, 'again', now())");
+    Thread.sleep(400);
+    List<FakeFivetran.Call> second = f.sync();
+
+    assertEquals(source("orders"), destination(f, "orders"));
+    assertEquals("again", destination(f, "orders").get(1L));
+    assertTrue(second.size() >= 2, "the delete and the re-insert go in separate responses");
+  }
+
+  private static JsonNode positionAfter(List<FakeFivetran.Call> calls, long id) {
+    for (FakeFivetran.Call c : calls) {
+      JsonNode p = c.body().path("state").path("tables").path("eras").path("position");
+      if (p.isArray() && p.get(1).asLong() == id) {
+        return p;
+      }
+    }
+    throw new AssertionError("no state with position at row " + id);
+  }
 }
