@@ -16,6 +16,7 @@ import dev.tributary.testing.SimulatedSource;
 import dev.tributary.testing.SlowConnector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -579,8 +580,13 @@ class ResilienceScenariosTest {
   // ---------------------------------------------------------------------------------------------
   // 8. State over its cap
 
+  /**
+   * Many child partitions push the state towards its cap: the engine forgets finished parents'
+   * positions and ends responses earlier, so the sync finishes under the cap instead of failing
+   * every call until an operator changes a setting.
+   */
   @Test
-  void stateOverCapIsAnErrorNamingTheTable() {
+  void stateNearItsCapForgetsFinishedChildPositionsAndTheSyncFinishes() {
     SimulatedSource src = new SimulatedSource(customers(), childOrders());
     for (long c = 1; c <= 100; c++) {
       src.upsert("customers", c, at(-3600));
@@ -589,13 +595,45 @@ class ResilienceScenariosTest {
     EngineConfig cfg = config().maxStateBytes(1024).maxPartitions(100_000).build();
     FakeFivetran ft = fivetran(src, cfg);
 
+    List<FakeFivetran.Call> calls = ft.sync(200, 0);
+    for (FakeFivetran.Call c : calls) {
+      int stateBytes = c.body().path("state").toString().getBytes(StandardCharsets.UTF_8).length;
+      assertTrue(stateBytes <= 1024, "call " + c.number() + ": state of " + stateBytes + " bytes");
+    }
+    assertEquals(100, ft.rowsById("customers").size());
+    assertEquals(100, ft.rowsById("orders").size());
+    assertTrue(logLines("WARN", "notice").stream().anyMatch(n -> n.path("message").asText()
+        .contains("forgets the positions of finished parents")), log.toString());
+
+    // The next sync re-reads the forgotten parents' children (re-reads, never lost rows).
+    src.upsert("orders", 101, at(200), Map.of("parent_id", 7L));
+    clock.advance(Duration.ofHours(1));
+    ft.sync(200, 0);
+    assertEquals(101, ft.rowsById("orders").size());
+  }
+
+  /** One parent's own position cannot fit: a clear error naming the table, and no state change. */
+  @Test
+  void stateThatCannotFitEvenWithoutFinishedPartitionsIsAnErrorNamingTheTable() {
+    SimulatedSource src = new SimulatedSource(customers(), childOrders());
+    src.upsert("customers", 1, at(-3600));
+    src.upsert("orders", 1, at(1), Map.of("parent_id", 1L));
+    EngineConfig cfg = config().maxStateBytes(1024).build();
+    FakeFivetran ft = fivetran(src, cfg);
+    ObjectNode state = (ObjectNode) json("{\"version\": 1, \"tables\": {\"orders\": {"
+        + "\"cursor\": \"updated_at\", \"cursor_type\": \"timestamp\", \"tiebreaker\": \"id\","
+        + " \"tiebreaker_type\": \"number\", \"position\": null}, \"old_table\": {\"note\": \""
+        + "x".repeat(1200) + "\"}}}");
+    ft.setState(state);
+
     FakeFivetran.Call failed = ft.call();
     assertFalse(failed.accepted());
     assertEquals(FunctionHandler.Outcome.CONNECTOR_FAILURE.httpStatus(), failed.httpStatus());
     String message = failed.body().path("errorMessage").asText();
     assertTrue(message.contains("maxStateBytes (1024)"), message);
-    assertTrue(message.contains("table orders"), message);
-    assertEquals(0, ft.state().size(), "no state change");
+    assertTrue(message.contains("state.tables.old_table, a table this connector no longer declares"),
+        message);
+    assertEquals(state, ft.state(), "no state change");
   }
 
   // ---------------------------------------------------------------------------------------------

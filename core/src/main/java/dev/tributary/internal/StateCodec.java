@@ -328,25 +328,57 @@ public final class StateCodec {
     g.writeEndObject();
   }
 
-  /** The table whose entry takes the most bytes, with its size, for "state too large" errors. */
+  /**
+   * The entry of {@code state.tables} that takes the most bytes, named with its size, for "state
+   * too large" errors: a declared table or one this connector no longer declares.
+   */
   public String largestEntry(SyncState s) {
-    String largest = null;
+    String largest = "no table";
     int most = -1;
     for (Map.Entry<String, TableState> e : s.tables.entrySet()) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      try (JsonGenerator g = json.factory().createGenerator(out)) {
-        g.writeStartObject();
-        writeTable(g, e.getKey(), e.getValue());
-        g.writeEndObject();
-      } catch (IOException ex) {
-        throw new UncheckedIOException(ex);
+      int size = entrySize(g -> writeTable(g, e.getKey(), e.getValue()));
+      if (size > most) {
+        most = size;
+        largest = "table " + e.getKey() + " (" + size + " bytes)";
       }
-      if (out.size() > most) {
-        most = out.size();
-        largest = e.getKey() + " (" + out.size() + " bytes)";
+    }
+    for (Map.Entry<String, JsonNode> e : s.undeclared.entrySet()) {
+      int size = entrySize(g -> {
+        g.writeFieldName(e.getKey());
+        g.writeTree(e.getValue());
+      });
+      if (size > most) {
+        most = size;
+        largest = "state.tables." + e.getKey() + ", a table this connector no longer declares ("
+            + size + " bytes)";
       }
     }
     return largest;
+  }
+
+  private interface Writer {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private int entrySize(Writer w) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = json.factory().createGenerator(out)) {
+      g.writeStartObject();
+      w.write(g);
+      g.writeEndObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return out.size() - 2;
+  }
+
+  /**
+   * Bytes one child partition takes in the encoded state ({@code "key":[pos]} and its comma); the
+   * whole {@code "partitions":{…}} member when it is the last one.
+   */
+  int partitionEntrySize(String key, Position p, boolean last) {
+    int size = entrySize(g -> writePosition(g, key, p)) + 1;
+    return last ? size + ",\"partitions\":{}".length() - 1 : size;
   }
 
   static void writePosition(JsonGenerator g, String field, Position p) throws IOException {

@@ -134,7 +134,7 @@ public final class SyncEngine {
       startSync(c);
     }
     c.snapshot();
-    c.stateBase = c.codec.size(c.st) + fixedStateAllowance(c.schema);
+    c.stateBase = c.codec.size(c.st) + fixedStateAllowance(c.schema, c.st);
     runTables(c);
 
     List<Table> tops = c.schema.topLevel();
@@ -164,10 +164,11 @@ public final class SyncEngine {
       }
     }
     byte[] state = c.codec.encode(c.st);
+    if (state.length > config.maxStateBytes() && forgetFinishedPartitions(c, config.maxStateBytes())) {
+      state = c.codec.encode(c.st);
+    }
     if (state.length > config.maxStateBytes()) {
-      throw new ContractViolation("state of " + state.length + " bytes exceeds maxStateBytes ("
-          + config.maxStateBytes() + "); table " + c.codec.largestEntry(c.st)
-          + " takes the most: lower TRIBUTARY_MAX_PARTITIONS or raise TRIBUTARY_MAX_STATE_BYTES");
+      throw stateTooLarge(c, state.length);
     }
     long size = c.rb.size(state.length);
     long budget = c.staged ? config.maxStagedBytes() : config.maxResponseBytes();
@@ -552,6 +553,16 @@ public final class SyncEngine {
   private Outcome readChildren(Call c, Table child, Table parent, Row parentRow) {
     TableState cs = c.st.table(child);
     String key = partitionKey(parent, parentRow);
+    String slot = slot(child, key);
+    c.reading.add(slot);
+    try {
+      return readPartition(c, child, cs, key, parentRow);
+    } finally {
+      c.reading.remove(slot);
+    }
+  }
+
+  private Outcome readPartition(Call c, Table child, TableState cs, String key, Row parentRow) {
     int pageSize = config.pageSize();
     while (true) {
       if (c.timeUp()) {
@@ -651,6 +662,62 @@ public final class SyncEngine {
     }
   }
 
+  /**
+   * The state's bound went over maxStateBytes: forgets finished child positions (their children
+   * are re-read from the start when the parent next comes round — re-reads, never lost rows),
+   * oldest first, until the state is well under the cap, then starts the state's accounting again
+   * from its exact size. Returns the new bound with the current slot's position allowed.
+   */
+  private long squeeze(Call c, String table, String partition, int positionBytes) {
+    long fixed = fixedStateAllowance(c.schema, c.st);
+    long slot = 4L * positionBytes + 64 + (partition == null ? 0 : partition.length() * 2L);
+    forgetFinishedPartitions(c, config.maxStateBytes() - config.maxStateBytes() / 8 - fixed - slot);
+    c.stateBase = c.codec.size(c.st) + fixed;
+    c.allowances.clear();
+    c.allowanceTotal = 0;
+    return c.allow(table, partition, positionBytes);
+  }
+
+  /**
+   * Removes finished child positions, oldest first, until the encoded state is at most
+   * {@code target} bytes. Never the partitions being read right now. True if any was removed.
+   */
+  private boolean forgetFinishedPartitions(Call c, long target) {
+    long size = c.codec.size(c.st);
+    boolean removed = false;
+    for (Table t : c.schema.tables()) {
+      TableState ts = c.st.tables.get(t.name());
+      if (ts == null || ts.partitions.isEmpty()) {
+        continue;
+      }
+      java.util.Iterator<Map.Entry<String, Position>> it = ts.partitions.entrySet().iterator();
+      int forgotten = 0;
+      while (size > target && it.hasNext()) {
+        Map.Entry<String, Position> e = it.next();
+        if (c.reading.contains(slot(t, e.getKey()))) {
+          continue;
+        }
+        size -= c.codec.partitionEntrySize(e.getKey(), e.getValue(), ts.partitions.size() == 1);
+        it.remove();
+        forgotten++;
+      }
+      if (forgotten > 0) {
+        removed = true;
+        c.notices.add("state near maxStateBytes (" + config.maxStateBytes() + "): table "
+            + t.name() + " forgets the positions of finished parents; their children are re-read"
+            + " when the parent next comes round (raise TRIBUTARY_MAX_STATE_BYTES to avoid it)");
+      }
+    }
+    return removed;
+  }
+
+  private ContractViolation stateTooLarge(Call c, long bytes) {
+    return new ContractViolation("state of " + bytes + " bytes exceeds maxStateBytes ("
+        + config.maxStateBytes() + ") even without the positions of finished child partitions; "
+        + c.codec.largestEntry(c.st) + " takes the most: raise TRIBUTARY_MAX_STATE_BYTES, or"
+        + " remove that entry through Fivetran's state API if it is no longer needed");
+  }
+
   /** Adds a row to the response; false if a budget or the deadline stops the call first. */
   private boolean emit(Call c, Table t, TableState ts, String partition, Row row, Position rp) {
     if (c.timeUp()) {
@@ -666,6 +733,16 @@ public final class SyncEngine {
     }
     byte[] bytes = c.rb.serialize(t, row);
     long reserve = c.allow(t.name(), partition, c.positionBytes(rp));
+    if (reserve > config.maxStateBytes()) {
+      reserve = squeeze(c, t.name(), partition, c.positionBytes(rp));
+      if (reserve > config.maxStateBytes()) {
+        if (c.rb.rows() == 0) {
+          throw stateTooLarge(c, reserve);
+        }
+        c.stop(StopReason.STATE_BUDGET);
+        return false;
+      }
+    }
     ResponseBuilder.Added added = c.rb.tryAdd(t, row.isDelete(), bytes, reserve);
     if (added == ResponseBuilder.Added.OK) {
       c.keys.add(key);
@@ -723,12 +800,21 @@ public final class SyncEngine {
     return partition == null ? t.name() : t.name() + '\u0000' + partition;
   }
 
-  /** Bytes the sync block and new table entries can add to the state, beyond their positions. */
-  private static long fixedStateAllowance(Schema schema) {
-    long n = 128;
+  /**
+   * Bytes the sync block and table entries not yet in the state can add to it, beyond their
+   * positions (which {@link Call#allow} covers).
+   */
+  private static long fixedStateAllowance(Schema schema, SyncState st) {
+    // "sync":{"horizon":…,"done":[],"empty_responses":…}, or the growth of its counter
+    long n = st.inSync() ? 16 : 128;
     for (Table t : schema.tables()) {
-      n += t.name().length() * 2L + 8; // its name in sync.done and as a key of tables
-      n += t.cursorColumn().map(String::length).orElse(0) + t.tiebreakerColumn().length() + 128;
+      if (!st.done.contains(t.name())) {
+        n += t.name().length() * 2L + 8; // its name in sync.done
+      }
+      if (!st.tables.containsKey(t.name())) {
+        n += t.name().length() * 2L + 8 // as a key of tables
+            + t.cursorColumn().map(String::length).orElse(0) + t.tiebreakerColumn().length() + 128;
+      }
     }
     return n;
   }
@@ -747,6 +833,8 @@ public final class SyncEngine {
     /** Primary keys already in this response (hashed): each key goes in a response once. */
     final KeySet keys = new KeySet();
     final Set<String> paused = new HashSet<>();
+    /** Slots of the child partitions being read right now: never forgotten to make room. */
+    final Set<String> reading = new HashSet<>();
     final Map<String, List<Position>> history = new HashMap<>();
     /** Per slot, where reading stood and which position was accepted when the call began. */
     final Map<String, Position> startReadPoints = new HashMap<>();
@@ -821,12 +909,15 @@ public final class SyncEngine {
 
     /**
      * Grows the reserve for the state's tail so it covers this slot holding a position of
-     * {@code positionBytes} (as position, read point and children marker at once, plus its key).
+     * {@code positionBytes} (for a top-level table in each of its position fields, plus its key).
      * Returns the current upper bound on the state's size.
      */
     long allow(String table, String partition, int positionBytes) {
       String key = partition == null ? table : table + '\u0000' + partition;
-      long need = 3L * positionBytes + (partition == null ? 0 : partition.length() * 2L + 8) + 64;
+      // A top-level slot may hold position, reread_after, children_of and tail_after at once; a
+      // partition only its position, under its key.
+      long need = partition == null ? 4L * positionBytes + 64
+          : positionBytes + partition.length() * 2L + 8;
       Long had = allowances.get(key);
       if (had == null || need > had) {
         allowances.put(key, need);
