@@ -228,6 +228,36 @@ class CursorScenariosTest {
     return missing;
   }
 
+  /**
+   * The host's clock runs ten minutes ahead of the source's, and rows are dated by the source's
+   * clock. The horizon must come from {@link Connector#sourceClock}: from the host's clock it
+   * would lie in the source's future, a committed row dated one second ago would move the
+   * position past a transaction still open with an older cursor, and that row would be lost.
+   */
+  @Test
+  void hostClockAheadOfTheSourceLosesNothingBecauseTheHorizonComesFromTheSource() {
+    Duration hostAhead = Duration.ofMinutes(10);
+    Instant sourceNow = t("2024-05-01T12:00:00Z");
+    clock.set(sourceNow.plus(hostAhead));
+    SimulatedSource src = new SimulatedSource(ORDERS)
+        .withSourceClock(() -> clock.peek().minus(hostAhead));
+    src.upsert("orders", 1, sourceNow.minusSeconds(120));
+    src.upsertUncommitted("orders", 2, sourceNow.minusSeconds(5)); // a transaction still open
+    src.upsert("orders", 3, sourceNow.minusSeconds(1));
+    FakeFivetran ft = fivetran(src, config().settleLag(Duration.ofSeconds(30)).build());
+    ft.sync();
+    assertEquals(sourceNow.minusSeconds(30), src.readLog().get(0).upToInstant().orElseThrow(),
+        "the horizon is the source's now minus the settle lag");
+    assertEquals("[\"2024-05-01T11:58:00Z\",1]", position(ft.state(), "orders").toString());
+
+    clock.advance(Duration.ofSeconds(10));
+    src.commit("orders", 2);
+    clock.advance(Duration.ofMinutes(1));
+    ft.sync();
+    assertMatchesSource(src.snapshot("orders"), ft.rowsById("orders"));
+    assertEachDeliveredOnce(ft, "orders", 3);
+  }
+
   // -----------------------------------------------------------------------------------------------
   // 4
 
