@@ -36,6 +36,9 @@ public final class RequestDecoder {
     } catch (StreamConstraintsException e) {
       throw new ProtocolException("request exceeds a limit: " + e.getOriginalMessage()
           + limitSetting(e.getOriginalMessage()));
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new ProtocolException("request holds a number out of range; numbers in a request"
+          + " may have at most " + MAX_PLAIN_DIGITS + " digits written out");
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       throw new ProtocolException("request body is not valid JSON" + problem(e)
@@ -49,9 +52,66 @@ public final class RequestDecoder {
       throw new ProtocolException("request body is a JSON " + kind(root)
           + ", not an object; send the Fivetran request object as the body");
     }
+    checkNumbers(root.get("state"), "state");
+    checkNumbers(root.get("secrets"), "secrets");
     return new Request(state(root.get("state")), secrets(root.get("secrets")),
         text(root.get("sync_id")), setupTest(root.get("setup_test")),
         text(root.get("bucket")), text(root.get("file")));
+  }
+
+  /**
+   * The most digits a number of the request may have when written out plainly — the same bound
+   * as the length of a number's literal ({@link Json}), so a state echoed back (setup test,
+   * tables no longer declared) is always one this decoder reads again. Bounds the work any value
+   * can cause: {@code 1e9999999} is short to send but ten million digits to expand.
+   */
+  static final int MAX_PLAIN_DIGITS = 100;
+
+  /**
+   * Rejects numbers whose exponent makes them longer than {@link #MAX_PLAIN_DIGITS} digits,
+   * naming where they are (never the value). Depth is already bounded by the parser.
+   */
+  private static void checkNumbers(JsonNode n, String path) throws ProtocolException {
+    if (n == null) {
+      return;
+    }
+    if (n.isBigDecimal() || n.isFloatingPointNumber()) {
+      java.math.BigDecimal d;
+      try {
+        d = n.decimalValue();
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw numberOutOfRange(path);
+      }
+      if (d.signum() != 0) {
+        long scale = d.scale();
+        long precision = d.precision();
+        long plain = scale > 0 ? Math.max(precision, scale + 1) : precision - scale;
+        if (plain > MAX_PLAIN_DIGITS) {
+          throw numberOutOfRange(path);
+        }
+      }
+      return;
+    }
+    if (n.isObject()) {
+      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        java.util.Map.Entry<String, JsonNode> e = it.next();
+        checkNumbers(e.getValue(), path + "." + shortKey(e.getKey()));
+      }
+    } else if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        checkNumbers(n.get(i), path + "[" + i + "]");
+      }
+    }
+  }
+
+  private static ProtocolException numberOutOfRange(String path) {
+    return new ProtocolException(path + " holds a number whose exponent puts it past "
+        + MAX_PLAIN_DIGITS + " digits written out; fix or remove it (reset the connection's state"
+        + " if the state was edited by hand)");
+  }
+
+  private static String shortKey(String key) {
+    return key.length() <= 64 ? key : key.substring(0, 61) + "...";
   }
 
   /** Which setting raises the limit that was hit. */

@@ -38,6 +38,9 @@ import java.util.Objects;
  * newer version, or one that cannot be read, is a protocol error that changes nothing.
  */
 public final class StateCodec {
+  private static final java.time.Instant EARLIEST_HORIZON = java.time.Instant.parse("0001-01-01T00:00:00Z");
+  private static final java.time.Instant LATEST_HORIZON = java.time.Instant.parse("9999-12-31T23:59:59Z");
+
   private final Json json;
   private final Schema schema;
 
@@ -157,6 +160,12 @@ public final class StateCodec {
     } catch (IllegalArgumentException e) {
       throw new ProtocolException("state.sync.horizon " + e.getMessage()
           + "; remove state.sync to restart the sync");
+    }
+    // A horizon is a clock reading minus the settle lag: never an infinity or a far era, which
+    // would bound every read by nothing (and overflow the date cursors' day).
+    if (state.horizon.isBefore(EARLIEST_HORIZON) || state.horizon.isAfter(LATEST_HORIZON)) {
+      throw new ProtocolException("state.sync.horizon is not between years 1 and 9999; remove"
+          + " state.sync to restart the sync");
     }
     JsonNode done = sync.get("done");
     if (done != null && done.isArray()) {

@@ -21,6 +21,8 @@ import java.util.Date;
  */
 public final class Values {
   private static final BigDecimal MAX_SAFE_JSON_INTEGER = BigDecimal.valueOf(1L << 53);
+  /** The most digits a number cursor or tiebreaker may have written out. */
+  static final int MAX_NUMBER_DIGITS = 1000;
 
   private Values() {}
 
@@ -197,6 +199,13 @@ public final class Values {
     }
     if (d.signum() == 0) {
       return BigDecimal.ZERO;
+    }
+    // Bound the work before expanding: 1e9999999 is nine characters and ten million digits.
+    long plain = d.scale() > 0 ? Math.max((long) d.precision(), d.scale() + 1L)
+        : (long) d.precision() - d.scale();
+    if (plain > MAX_NUMBER_DIGITS) {
+      throw new IllegalArgumentException("has more than " + MAX_NUMBER_DIGITS
+          + " digits written out (a number with a huge exponent)");
     }
     // One form per value (10 and 10.0 are equal), printed plainly: 10, never 1E+1.
     d = d.stripTrailingZeros();
