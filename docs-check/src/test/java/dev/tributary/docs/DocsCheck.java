@@ -78,6 +78,8 @@ final class DocsCheck {
   private final Set<String> templateParameters = new HashSet<>();
   private final Set<String> requiredTemplateParameters = new HashSet<>();
   private final Set<String> templateNames = new HashSet<>();
+  /** Capitalised string literals of the main sources: error types such as {@code ProtocolError}. */
+  private final Set<String> literals = new HashSet<>();
 
   /**
    * @param root the repository
@@ -98,6 +100,12 @@ final class DocsCheck {
         if (rel.endsWith(".java") && (rel.contains("src/main/java/") || rel.contains("src/test/java/"))) {
           String name = p.getFileName().toString();
           classes.computeIfAbsent(name.substring(0, name.length() - 5), k -> new ArrayList<>()).add(p);
+          if (rel.contains("src/main/java/")) {
+            Matcher lit = Pattern.compile("\"([A-Z][A-Za-z0-9]*)\"").matcher(read(p));
+            while (lit.find()) {
+              literals.add(lit.group(1));
+            }
+          }
         } else if (p.getFileName().toString().equals("pom.xml")) {
           // The first artifactId outside the parent block is the module's own.
           String text = read(p).replaceAll("(?s)<parent>.*?</parent>", "");
@@ -294,10 +302,11 @@ final class DocsCheck {
       List<Problem> problems) {
     List<Path> sources = classes.get(name);
     if (sources == null) {
-      if (!templateNames.contains(name) && !external.contains(name)) {
-        problems.add(new Problem(doc, n, "`" + name + "` names no class of the repository and no"
-            + " template.yaml parameter, output or resource; fix the name, or if it is a library's"
-            + " type add it to RepositoryDocsTest.EXTERNAL"));
+      if (!templateNames.contains(name) && !literals.contains(name) && !external.contains(name)) {
+        problems.add(new Problem(doc, n, "`" + name + "` names no class of the repository, no"
+            + " template.yaml parameter, output or resource, and no string the code sends (such as"
+            + " an errorType); fix the name, or if it is a library's type add it to"
+            + " RepositoryDocsTest.EXTERNAL"));
       }
       return;
     }
@@ -338,7 +347,7 @@ final class DocsCheck {
     }
     if (!methodOnly) {
       Pattern other = Pattern.compile("\\b(?:class|interface|enum|record)\\s+" + q + "\\b"
-          + "|(?m)^\\s+" + q + "\\s*[,;(]" // enum constant
+          + "|(?m)^\\s+" + q + "\\s*(?:[,;(]|$)" // enum constant
           + "|\\b" + q + "\\s*[=;]" // field
           + "|\\brecord\\s+\\w+\\s*\\([^)]*\\b" + q + "\\b"); // record component
       if (other.matcher(text).find()) {

@@ -42,7 +42,8 @@ class RepositoryDocsTest {
       // JUnit
       "Test",
       // Not types: an HTTP header and an AWS API action the documents name
-      "Link", "Invoke");
+      "Link", "Invoke", "PutObject", "NaN",
+      "HttpServer", "Character", "Short", "Byte", "Number");
 
   static List<String> docs() throws Exception {
     List<String> docs = new ArrayList<>();
