@@ -88,8 +88,21 @@ final class DocsCheck {
   DocsCheck(Path root, Set<String> external) throws IOException {
     this.root = root.toAbsolutePath().normalize();
     this.external = external;
+    // Ignored entries (.tools/, tributary-demo/) come and go with builds and runs: a document
+    // may name a path in them that the reader creates, and the check must not depend on them.
+    Set<String> ignored = new HashSet<>(Set.of(".git"));
+    Path gitignore = this.root.resolve(".gitignore");
+    if (Files.exists(gitignore)) {
+      for (String line : read(gitignore).lines().toList()) {
+        String entry = line.trim().replaceAll("^/|/$", "");
+        if (!entry.isEmpty() && !entry.startsWith("#") && !entry.matches(".*[*?\\[/].*")) {
+          ignored.add(entry);
+        }
+      }
+    }
     try (Stream<Path> entries = Files.list(this.root)) {
-      entries.forEach(p -> rootEntries.add(p.getFileName().toString()));
+      entries.map(p -> p.getFileName().toString()).filter(n -> !ignored.contains(n))
+          .forEach(rootEntries::add);
     }
     try (Stream<Path> files = Files.walk(this.root)) {
       for (Path p : (Iterable<Path>) files::iterator) {

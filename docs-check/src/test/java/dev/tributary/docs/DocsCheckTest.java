@@ -32,6 +32,8 @@ class DocsCheckTest {
     write("docs/guide.md", "# Guide\n\n## Build it\n");
     write("template.yaml", "Parameters:\n  ExternalId:\n    Type: String\n"
         + "  Memory:\n    Type: Number\n    Default: 1024\nOutputs:\n  RoleArn:\n    Value: x\n");
+    write(".gitignore", "target/\n.tools/\n");
+    write(".tools/installed.jar", "");
     write("README.md", readme);
     return new DocsCheck(root, Set.of("Instant")).check(List.of("README.md", "docs/guide.md"))
         .stream().map(DocsCheck.Problem::toString).collect(Collectors.toList());
@@ -43,6 +45,7 @@ class DocsCheckTest {
         "See [the guide](docs/guide.md#build-it) and [the module](mod/).",
         "Handler `dev.tributary.mod.Fn::handleRequest`, built as `mod/target/x/fn.jar`;",
         "`Fn.of()`, `Instant`, `RoleArn`, `dev.tributary:tributary-mod`, `fivetran/function.json`.",
+        "A download the reader makes: `.tools/other.jar`.",
         "```sh",
         "sam deploy --parameter-overrides ExternalId=abc Memory=2048",
         "```")));
