@@ -116,7 +116,7 @@ public final class FunctionHandler {
     ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
     try {
       // Every reply carries the state (a setup test's verbatim): one holding a secret is refused.
-      StateSecrets.reject(request.state(), secrets);
+      StateSecrets.reject(request.state(), secrets, () -> connector.schema(secrets));
       if (request.setupTest()) {
         connector.test(secrets);
         engine.writeSetupTestReply(request, body);

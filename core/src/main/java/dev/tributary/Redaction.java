@@ -41,13 +41,61 @@ final class Redaction {
   /** A target: which secret it discloses and the regex that finds it in any encoding. */
   private record Target(String secret, String text, String regex) {}
 
+  /** Shortest run of letters and digits worth a prefilter anchor; longest used of one. */
+  private static final int MIN_ANCHOR = 3;
+  private static final int MAX_ANCHOR = 12;
+  /** Redactions of recent connections: Fivetran sends the same secrets on every call. */
+  private static final int CACHED = 16;
+  private static final Map<Object, Redaction> CACHE =
+      new LinkedHashMap<>(CACHED, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Object, Redaction> eldest) {
+          return size() > CACHED;
+        }
+      };
+
   private final List<Target> targets;
   /** Null when there is nothing to mask. */
   private final Pattern pattern;
+  /** A text without any of these cannot hold a target, unless {@link #alwaysScan}. */
+  private final Anchors anchors;
+  /** Some target has no anchor (a value of punctuation): every text goes through the pattern. */
+  private final boolean alwaysScan;
 
   private Redaction(List<Target> targets) {
     this.targets = targets;
     this.pattern = targets.isEmpty() ? null : compile(targets);
+    List<String> anchorTexts = new ArrayList<>();
+    boolean unanchored = false;
+    for (Target t : targets) {
+      String a = anchor(t.text());
+      if (a == null) {
+        unanchored = true;
+      } else {
+        anchorTexts.add(a);
+      }
+    }
+    this.alwaysScan = unanchored;
+    this.anchors = new Anchors(anchorTexts);
+  }
+
+  /**
+   * The redaction for {@code key} (the secrets' values and declaration), built once per
+   * container for each of the last few connections: building it costs milliseconds, and every
+   * call of a connection sends the same secrets.
+   */
+  static Redaction cached(Object key, java.util.function.Supplier<Redaction> build) {
+    synchronized (CACHE) {
+      Redaction r = CACHE.get(key);
+      if (r != null) {
+        return r;
+      }
+    }
+    Redaction r = build.get();
+    synchronized (CACHE) {
+      CACHE.put(key, r);
+    }
+    return r;
   }
 
   /**
@@ -92,7 +140,7 @@ final class Redaction {
 
   /** The text with every target masked; the same instance when nothing matched. */
   String redact(String text) {
-    if (text == null || pattern == null) {
+    if (!mayHold(text)) {
       return text;
     }
     Matcher m = pattern.matcher(text);
@@ -101,7 +149,7 @@ final class Redaction {
 
   /** The name of a secret that appears in {@code text} in any of its forms, if one does. */
   Optional<String> secretIn(String text) {
-    if (text == null || pattern == null || !pattern.matcher(text).find()) {
+    if (!mayHold(text) || !pattern.matcher(text).find()) {
       return Optional.empty();
     }
     // Rare (an error is about to be reported): find which target it was.
@@ -111,6 +159,28 @@ final class Redaction {
       }
     }
     return Optional.empty();
+  }
+
+  private boolean mayHold(String text) {
+    return text != null && pattern != null && (alwaysScan || anchors.foundIn(text));
+  }
+
+  /** The longest run of letters and digits of a target (at most {@value #MAX_ANCHOR}), or null. */
+  private static String anchor(String text) {
+    int bestStart = 0;
+    int bestLength = 0;
+    int start = 0;
+    for (int i = 0; i <= text.length(); i++) {
+      if (i == text.length() || !isAlphanumeric(text.charAt(i))) {
+        if (i - start > bestLength) {
+          bestStart = start;
+          bestLength = i - start;
+        }
+        start = i + 1;
+      }
+    }
+    return bestLength < MIN_ANCHOR ? null
+        : text.substring(bestStart, bestStart + Math.min(bestLength, MAX_ANCHOR));
   }
 
   private static List<Leaf> withEmpty(List<Leaf> object) {

@@ -149,7 +149,7 @@ public final class Secrets {
     Redaction r = redaction;
     if (r == null) {
       // A benign race: two threads may both build it; either result is the same.
-      r = buildRedaction();
+      r = cachedRedaction();
       redaction = r;
     }
     return r;
@@ -160,6 +160,12 @@ public final class Secrets {
     List<List<Redaction.Leaf>> objects = new ArrayList<>();
     collect(values, "secrets.", true, leaves, objects);
     return Redaction.of(leaves, objects, MIN_REDACTED_LENGTH);
+  }
+
+  /** The redaction of these secrets, shared with earlier calls that sent the same ones. */
+  private Redaction cachedRedaction() {
+    return values.isEmpty() ? Redaction.NONE
+        : Redaction.cached(List.of(values, notSecret), this::buildRedaction);
   }
 
   /** Collects every leaf, and the direct leaves of each object (user:password candidates). */

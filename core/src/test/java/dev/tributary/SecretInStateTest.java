@@ -57,13 +57,17 @@ class SecretInStateTest {
   };
 
   FakeFivetran fivetran() {
+    return fivetran(SECRETS);
+  }
+
+  FakeFivetran fivetran(Map<String, Object> secrets) {
     for (long id = 1; id <= 4; id++) {
       source.upsert("orders", id, T0.plusSeconds(id * 60), Map.of("note", "row " + id));
     }
     EngineConfig cfg = EngineConfig.builder().clock(clock).maxRowsPerResponse(2)
         .logSink(log::add).build();
     return new FakeFivetran(new FunctionHandler(connector, cfg), clock, Duration.ofMinutes(1),
-        6_000_000).secrets(SECRETS);
+        6_000_000).secrets(secrets);
   }
 
   /** An accepted state after one call, with a table no longer in the schema holding {@code value}. */
@@ -123,6 +127,22 @@ class SecretInStateTest {
     assertTrue(ft.call(Map.of("setup_test", true)).accepted());
     ft.sync();
     assertEquals(4, ft.rowsById("orders").size());
+  }
+
+  @Test
+  void namesTheSchemaPublishesAreNotFindingsThoughUndeclaredSecretsHoldThem() {
+    Map<String, Object> secrets = new java.util.HashMap<>(SECRETS);
+    // Not declared configuration, so secret: yet every state names the table and its columns.
+    secrets.put("tables", List.of(Map.of("name", "orders", "cursor", "updated_at",
+        "cursor_type", "timestamp")));
+    FakeFivetran ft = fivetran(secrets);
+
+    ft.sync();
+    assertEquals(4, ft.rowsById("orders").size());
+    assertTrue(ft.call(Map.of("setup_test", true)).accepted());
+
+    withRetiredTable(ft, "note", "moved from updated_at_old");
+    assertRefused(ft.call(), "state key tables.retired.note holds the value of secrets.tables[0].cursor");
   }
 
   private void assertRefused(FakeFivetran.Call call, String says) {
