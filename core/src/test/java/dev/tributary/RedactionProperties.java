@@ -65,7 +65,7 @@ class RedactionProperties {
     }
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 1500)
   void everyEncodedSecretIsMasked(
       @ForAll("secretLists") List<String> values,
       @ForAll @IntRange(min = 0, max = 3) int which,
@@ -84,7 +84,7 @@ class RedactionProperties {
   }
 
   /** {@code user:password} as HTTP basic authentication sends it, from two entries. */
-  @Property(tries = 2000)
+  @Property(tries = 1000)
   void everyEncodedUserPasswordPairIsMasked(
       @ForAll("secretValues") String user, @ForAll("secretValues") String password,
       @ForAll boolean userIsPlainConfiguration, @ForAll boolean shortUser,
