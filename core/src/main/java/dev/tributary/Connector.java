@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 
 /**
  * What a connector author writes: the tables, and how to ask the source for rows after a
@@ -50,6 +51,20 @@ public interface Connector {
    * message that says what to fix. The default accepts everything.
    */
   default void test(Secrets secrets) throws IOException {}
+
+  /**
+   * The top-level keys of {@code secrets} that hold plain configuration rather than secrets —
+   * table lists, names, flags, hosts. Fivetran sends all of a connection's settings as
+   * {@code secrets}, and the engine masks every secret value of four or more characters in error
+   * messages and log lines; values under these keys are not masked, so a message can name the
+   * table or column it is about. Everything else stays secret (the default: none). The runner's
+   * {@code sync} reads the same declaration, as if each key were given with {@code --not-secret}.
+   *
+   * <p>Declare only what never carries a credential (a JDBC URL may hold a password).
+   */
+  default Set<String> notSecretKeys() {
+    return Set.of();
+  }
 
   /**
    * The source's current time, if the connector can ask it (a database's {@code SELECT now()}, an

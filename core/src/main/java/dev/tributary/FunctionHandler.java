@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A Fivetran Function: request bytes in, response bytes out, before a deadline. The only thing a
@@ -60,6 +61,7 @@ public final class FunctionHandler {
   private final RequestDecoder decoder;
   private final SyncEngine engine;
   private final CallLog log;
+  private final Set<String> notSecret;
 
   /** A handler configured from the {@code TRIBUTARY_*} environment variables. */
   public FunctionHandler(Connector connector) {
@@ -83,6 +85,7 @@ public final class FunctionHandler {
     this.decoder = new RequestDecoder(json, config);
     this.engine = new SyncEngine(connector, config, json, staging);
     checkDeclaredSchema(connector);
+    this.notSecret = declaredNotSecret(connector);
     this.log = new CallLog(json, config.logSink());
   }
 
@@ -104,12 +107,16 @@ public final class FunctionHandler {
     } catch (ProtocolException e) {
       return fail(out, null, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), Secrets.empty());
     }
-    Secrets secrets = request.secrets();
+    Secrets secrets = request.secrets().withNotSecret(notSecret);
+    request = new Request(request.state(), secrets, request.syncId(), request.setupTest(),
+        request.bucket(), request.file());
     String syncId = request.syncId().map(secrets::redact).orElse(null);
     // Rows accumulate inside the engine; the body is written to `out` only once it is whole,
     // so a failure at any point still leaves room for a clean error body.
     ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
     try {
+      // Every reply carries the state (a setup test's verbatim): one holding a secret is refused.
+      StateSecrets.reject(request.state(), secrets, () -> connector.schema(secrets));
       if (request.setupTest()) {
         connector.test(secrets);
         engine.writeSetupTestReply(request, body);
@@ -180,6 +187,15 @@ public final class FunctionHandler {
     } catch (MissingSecretException | UnsupportedOperationException secretsDecide) {
       // The tables are decided per connection by schema(Secrets).
     }
+  }
+
+  private static Set<String> declaredNotSecret(Connector connector) {
+    Set<String> names = connector.notSecretKeys();
+    if (names == null) {
+      throw new IllegalArgumentException(connector.getClass().getName()
+          + ".notSecretKeys() returned null; return Set.of() when every secret is secret");
+    }
+    return Set.copyOf(names);
   }
 
   /**

@@ -298,6 +298,61 @@ class SecretsTest {
     assertEquals(text, sample().redact(text));
   }
 
+  @Test
+  void redactMasksBase64OfAValueAndOfAUserPasswordPair() {
+    Secrets s = Secrets.of(Map.of("user", "etl-reader", "password", PASSWORD));
+    String pair = java.util.Base64.getEncoder().encodeToString(
+        ("etl-reader:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    String value = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        PASSWORD.getBytes(StandardCharsets.UTF_8));
+
+    String header = s.redact("Authorization: Basic " + pair);
+    // The unpadded form is masked; padding, if any, says nothing about the value.
+    assertTrue(header.matches("Authorization: Basic \\*\\*\\*=*"), header);
+    assertEquals("key ***", s.redact("key " + value));
+  }
+
+  @Test
+  void redactMasksJsonEscapedSlashesAndUnicodeEscapesAndHtmlEntities() {
+    Secrets s = Secrets.of(Map.of("token", "a/b<c>&d\"é"));
+
+    assertEquals("{\"t\":\"***\"}", s.redact("{\"t\":\"a\\/b<c>&d\\\"\\u00E9\"}"));
+    assertEquals("{\"t\":\"***\"}", s.redact("{\"t\":\"a/b\\u003cc\\u003e\\u0026d\\u0022\\u00e9\"}"));
+    assertEquals("<p>***</p>", s.redact("<p>a/b&lt;c&gt;&amp;d&quot;&#233;</p>"));
+    assertEquals("?t=***", s.redact("?t=a%2fb%3Cc%3E%26d%22%C3%A9"));
+  }
+
+  @Test
+  void declaredConfigurationIsNotMaskedButSecretsStillAre() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("table", "orders");
+    m.put("columns", List.of("updated_at", "customer_id"));
+    m.put("host", "db.internal.example");
+    m.put("password", PASSWORD);
+    Secrets s = Secrets.of(m).withNotSecret(Set.of("table", "columns", "host"));
+
+    String out = s.redact("table orders: column updated_at of db.internal.example; password "
+        + PASSWORD);
+
+    assertEquals("table orders: column updated_at of db.internal.example; password ***", out);
+    assertEquals("column *** is NULL",
+        Secrets.of(m).redact("column updated_at is NULL"), "by default everything is secret");
+  }
+
+  @Test
+  void aNestedObjectMasksEverySecretOfTheConnection() {
+    Secrets db = sample().object("db").orElseThrow();
+
+    assertEquals("token *** password ***", db.redact("token " + TOKEN + " password " + PASSWORD));
+  }
+
+  @Test
+  void secretInNamesTheSecretNotItsValue() {
+    assertEquals(Optional.of("secrets.db.password"),
+        sample().secretIn("x=" + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8)));
+    assertEquals(Optional.empty(), sample().secretIn("nothing secret here"));
+  }
+
   private static void assertNoValueOfSample(String text) {
     for (String v : List.of(TOKEN, PASSWORD, "db.internal.example", "read:orders")) {
       assertFalse(text.contains(v), "'" + v + "' in: " + text);

@@ -1,5 +1,6 @@
 package dev.tributary.http;
 
+import dev.tributary.Secrets;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,8 @@ public final class ApiClient {
   }
 
   private static final int MAX_EXCERPT = 200;
+  /** How much of an error body is redacted to give the excerpt: far more than any secret. */
+  private static final int REDACTED_WINDOW = 16 * 1024;
 
   private final OkHttpClient client;
   private final Authentication auth;
@@ -124,23 +127,28 @@ public final class ApiClient {
       return new SourceUnavailableException(what + ": HTTP " + status
           + "; Fivetran retries the call from the last accepted state", status, null);
     }
-    String excerpt = excerpt(response);
+    String excerpt = excerpt(response, Describe.secrets(request));
     return new SourceRejectedException(Describe.secrets(request).redact(
         "source rejected " + what + " (HTTP " + status + ")"
             + (excerpt.isEmpty() ? "" : ": " + excerpt)), status);
   }
 
-  /** The start of an error body, which usually says which parameter is wrong; redacted by the caller. */
-  private static String excerpt(Response response) {
+  /**
+   * The start of an error body, which usually says which parameter is wrong. Redacted before it
+   * is cut and its whitespace collapsed: either would otherwise leave a secret the pattern no
+   * longer finds (half of one, or a PEM key with its line breaks turned into spaces).
+   */
+  private static String excerpt(Response response, Secrets secrets) {
     ResponseBody body = response.body();
     if (body == null) {
       return "";
     }
     try {
       okio.BufferedSource src = body.source();
-      src.request(MAX_EXCERPT);
-      long n = Math.min(MAX_EXCERPT, src.getBuffer().size());
-      return src.readUtf8(n).replaceAll("\\s+", " ").trim();
+      src.request(REDACTED_WINDOW);
+      long n = Math.min(REDACTED_WINDOW, src.getBuffer().size());
+      String text = secrets.redact(src.readUtf8(n)).replaceAll("\\s+", " ").trim();
+      return text.length() <= MAX_EXCERPT ? text : text.substring(0, MAX_EXCERPT);
     } catch (IOException | RuntimeException e) {
       return "";
     }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -142,8 +143,12 @@ public final class Main {
     @Option(names = "--not-secret", paramLabel = "<name>",
         description = "A key of the secrets file that is plain configuration (e.g. owner, repo):"
             + " its value may appear in rows. Every other value is a secret the check looks for."
+            + " A connector run in process adds the keys it declares (Connector.notSecretKeys())."
             + " Repeatable.")
     List<String> notSecret = new ArrayList<>();
+
+    /** What an in-process connector declares as configuration; set by {@link #target}. */
+    private Set<String> declaredNotSecret = Set.of();
 
     @Option(names = "--json", description = "Print a machine-readable summary.")
     boolean json;
@@ -165,9 +170,12 @@ public final class Main {
       Map<String, Object> secrets = readSecrets(secretsFile);
       Files.createDirectories(ws.dir);
       Target target = target(secrets);
+      List<String> configuration = new ArrayList<>(notSecret);
+      configuration.addAll(declaredNotSecret);
       try (Warehouse warehouse = new Warehouse(ws.warehouse())) {
         Driver driver = new Driver(target, warehouse, new StateFile(ws.state()), secrets,
-            new ProtocolChecker(limitBytes, stateLimitBytes, secretValues(without(secrets, notSecret))),
+            new ProtocolChecker(limitBytes, stateLimitBytes,
+                secretValues(without(secrets, configuration))),
             durationOf("--call-timeout", callTimeout), durationOf("--time-limit", timeLimit),
             maxCalls, new Progress(out, System.console() != null && !json, quiet || json));
         Driver.Summary s = driver.sync();
@@ -224,6 +232,7 @@ public final class Main {
         Thread.currentThread().setContextClassLoader(loader);
         c = Connector.load();
       }
+      declaredNotSecret = Set.copyOf(c.notSecretKeys());
       Map<String, String> environment = new LinkedHashMap<>(System.getenv());
       environment.putAll(env);
       EngineConfig config = EngineConfig.fromEnvironment(environment).newBuilder()

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -34,10 +35,10 @@ import okhttp3.Response;
  *
  * <p>Secrets: {@code token} (a personal access or GitHub App token, sent as a bearer token),
  * {@code owner} and {@code repo}, and optionally {@code api_url} (default
- * {@value #DEFAULT_API_URL}; {@code https://HOST/api/v3} for GitHub Enterprise Server). Owner and
- * repository are configuration rather than secrets, but Fivetran passes all configuration in
- * {@code secrets}, so Tributary masks them in log lines and messages like the token; rows keep
- * them ({@code html_url}).
+ * {@value #DEFAULT_API_URL}; {@code https://HOST/api/v3} for GitHub Enterprise Server). Fivetran
+ * passes all configuration in {@code secrets}; owner, repository and API URL are declared plain
+ * configuration ({@link #notSecretKeys()}), so messages and log lines name them and the runner
+ * expects them in rows ({@code html_url}); only the token is masked.
  *
  * <p>One table, {@code issues}, incremental on {@code (updated_at, id)}. GitHub's list is sorted
  * by {@code updated_at} and filtered by {@code since}, which is inclusive, has second precision and
@@ -88,6 +89,12 @@ public final class GithubIssuesConnector implements Connector {
     return Schema.of(ISSUES);
   }
 
+  /** Owner, repository and API URL name what is synced; only the token is a secret. */
+  @Override
+  public Set<String> notSecretKeys() {
+    return Set.of("owner", "repo", "api_url");
+  }
+
   @Override
   public Page read(TableRead read) throws IOException {
     HttpUrl.Builder url = repository(read.secrets()).addPathSegment("issues")
@@ -119,9 +126,11 @@ public final class GithubIssuesConnector implements Connector {
       if (e.status() != 404) {
         throw e;
       }
-      throw new SourceRejectedException("GitHub has no repository secrets.owner/secrets.repo that"
-          + " secrets.token can see (HTTP 404): check the owner and repository names, and that"
-          + " the token has access to the repository if it is private", 404);
+      // Owner and repository are configuration, not secrets: the message can name them.
+      throw new SourceRejectedException("GitHub has no repository " + secrets.require("owner")
+          + "/" + secrets.require("repo") + " (secrets.owner/secrets.repo) that secrets.token"
+          + " can see (HTTP 404): check the owner and repository names, and that the token has"
+          + " access to the repository if it is private", 404);
     }
   }
 

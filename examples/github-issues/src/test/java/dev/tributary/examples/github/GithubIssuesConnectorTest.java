@@ -172,8 +172,9 @@ class GithubIssuesConnectorTest {
     FakeFivetran.Call ok = fivetran(replay.secrets()).call(Map.of("setup_test", true));
     assertTrue(ok.accepted(), ok.body().toString());
     FakeFivetran.Call failed = fivetran(badRepo).call(Map.of("setup_test", true));
-    assertTrue(failed.body().path("errorMessage").asText().contains("secrets.owner"),
-        failed.body().toString());
+    assertTrue(failed.body().path("errorMessage").asText().contains("GitHub has no repository "
+        + GithubReplay.OWNER + "/no-such-repo (secrets.owner/secrets.repo)"),
+        "declared configuration is named, not masked: " + failed.body());
     assertNoTokenIn(String.join("\n", log) + failed.body());
   }
 

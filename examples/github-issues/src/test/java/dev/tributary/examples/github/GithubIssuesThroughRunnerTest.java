@@ -45,8 +45,9 @@ class GithubIssuesThroughRunnerTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = Main.run(new String[] {"sync", "--dir", dir.toString(), "--connector",
         GithubIssuesConnector.class.getName(), "--secrets", secrets.toString(),
-        "--env", "TRIBUTARY_PAGE_SIZE=5", "--not-secret", "owner", "--not-secret", "repo",
-        "--not-secret", "api_url", "--quiet"},
+        // No --not-secret: the runner reads the connector's own declaration of owner and repo,
+        // which every row's html_url carries.
+        "--env", "TRIBUTARY_PAGE_SIZE=5", "--quiet"},
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     String output = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);

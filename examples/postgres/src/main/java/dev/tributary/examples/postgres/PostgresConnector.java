@@ -90,6 +90,8 @@ import java.util.Set;
  *
  * <p>Secrets may be sent flat (newer Fivetran connections): {@code tables} may then be the same
  * list as JSON text. {@code password} may be empty (certificate or trust authentication).
+ * {@code tables} and {@code user} are declared plain configuration ({@link #notSecretKeys()}):
+ * error messages name tables, columns and the user; the password and the JDBC URL are masked.
  *
  * <h2>Where the schema comes from</h2>
  *
@@ -180,6 +182,15 @@ public final class PostgresConnector implements Connector {
           + " tables its secrets name (or set " + TABLES_ENV + " for every connection)");
     }
     return deployed.schema();
+  }
+
+  /**
+   * {@code tables} and {@code user} are configuration: messages name the table, column or user
+   * they are about. {@code password} and {@code jdbc_url} (which may carry a password) stay secret.
+   */
+  @Override
+  public Set<String> notSecretKeys() {
+    return Set.of("tables", "user");
   }
 
   /** The connection's tables: {@code secrets.tables}, else the deployment's. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tributary.EngineConfig;
 import dev.tributary.FunctionHandler;
 import dev.tributary.MissingSecretException;
@@ -68,7 +69,6 @@ class ConfigurationTest {
         + " connection's secrets", error(orders(""), s));
     s = new LinkedHashMap<>(db.secrets(null));
     s.put("jdbc_url", "jdbc:mysql://db/shop");
-    s.put("user", "analyst"); // "postgres" is a secret here: the engine would mask it in "postgresql"
     String message = error(orders(""), s);
     assertTrue(message.contains("secrets.jdbc_url must start with jdbc:postgresql://"), message);
   }
@@ -129,6 +129,25 @@ class ConfigurationTest {
   }
 
   @Test
+  void nullCursorMessageNamesTableAndColumnWhenTheTablesAreSentAsObjects() throws Exception {
+    db.exec("INSERT INTO orders VALUES (1, 'a', NULL, NULL)");
+    // Older Fivetran connections send nested objects: every name is a value of the secrets.
+    Map<String, Object> s = new LinkedHashMap<>(db.secrets(null));
+    s.put("tables", new ObjectMapper().readValue(orders(""), List.class));
+    FunctionHandler handler = new FunctionHandler(new PostgresConnector(),
+        EngineConfig.builder().logSink(log::add).build());
+    FakeFivetran.Call c = new FakeFivetran(handler, Clock.systemUTC(), Duration.ofSeconds(30),
+        6_000_000).secrets(s).call();
+
+    assertFalse(c.accepted(), c.body().toString());
+    assertEquals("table orders (" + db.schema + ".orders) has rows whose cursor column updated_at"
+        + " is NULL; a keyset read never reaches them. Make the column NOT NULL (with a default),"
+        + " or set secrets.tables[0].null_cursor to \"skip\" to leave such rows out",
+        c.body().path("errorMessage").asText());
+    assertFalse(String.join("\n", log).contains(TestDatabase.PASSWORD), "log leaks the password");
+  }
+
+  @Test
   void wrongPasswordIsAClearErrorWithoutThePassword() throws Exception {
     try (PasswordRejectingServer server = new PasswordRejectingServer()) {
       Map<String, Object> s = new LinkedHashMap<>(db.secrets(null));
@@ -136,8 +155,8 @@ class ConfigurationTest {
       s.put("user", "reader");
       String message = error(orders(""), s);
       assertEquals("ConfigurationError: PostgreSQL rejected the credentials in secrets.user and"
-          + " secrets.password: FATAL: password authentication failed for user \"***\"",
-          message, "the user name is a secret too, so the engine masks it");
+          + " secrets.password: FATAL: password authentication failed for user \"reader\"",
+          message, "the user name is declared configuration, so the message names it");
     }
   }
 
