@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
     description = "The local Fivetran: sync a connector into a DuckDB warehouse, check every response.",
-    subcommands = {DemoCommand.class, Main.Sync.class, Main.Reset.class, Main.State.class,
+    subcommands = {DemoCommand.class, InitCommand.class, Main.Sync.class, Main.Reset.class, Main.State.class,
         Main.Query.class},
     exitCodeOnInvalidInput = Main.USAGE, exitCodeOnExecutionException = Main.FAILURE)
 public final class Main {
