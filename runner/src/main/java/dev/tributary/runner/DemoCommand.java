@@ -1,8 +1,7 @@
 package dev.tributary.runner;
 
+import dev.tributary.Connector;
 import dev.tributary.EngineConfig;
-import dev.tributary.examples.demo.DemoSource;
-import dev.tributary.examples.orders.OrdersApiConnector;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +20,9 @@ import picocli.CommandLine.Option;
  * {@code tributary demo}: the whole loop on an embedded default. Starts the bundled demo orders
  * API, syncs the example connector into a fresh warehouse, changes the source (inserts, updates
  * on existing cursor ties, deletes), syncs again incrementally, and checks the warehouse against
- * the source after every sync.
+ * the source after every sync. The source and the connector are loaded from their own modules'
+ * jars at run time ({@link DemoModules}), the way {@code tributary sync --classpath} loads a
+ * user's connector.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Sync the bundled example connector against the bundled demo orders API,"
@@ -47,6 +48,11 @@ final class DemoCommand implements Callable<Integer> {
       description = "Inject occasional 429 (with Retry-After) and 500 answers, as real APIs do (default: on).")
   boolean failures;
 
+  @Option(names = "--classpath", paramLabel = "<path>",
+      description = "The jars of the demo's connector (examples/orders-api) and source"
+          + " (examples/demo-source); the launcher passes them.")
+  String classpath;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -62,45 +68,51 @@ final class DemoCommand implements Callable<Integer> {
     Files.deleteIfExists(dir.resolve("warehouse.db.wal"));
     Files.deleteIfExists(ws.functionLog());
 
-    DemoSource.Options.Builder options = DemoSource.Options.builder().seed(seed);
-    if (failures) {
-      options.rateLimitEvery(small ? 5 : 37).serverErrorEvery(small ? 11 : 89);
+    DemoModules modules;
+    try {
+      modules = DemoModules.load(classpath);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    try (DemoSource source = DemoSource.start(options.build())) {
+    try (modules; DemoModules.Source source = modules.start(seed,
+        failures ? (small ? 5 : 37) : 0, failures ? (small ? 11 : 89) : 0)) {
       source.seed(small ? 20 : 300, small ? 3 : 5);
-      out.printf("demo source: %s — %s%n", source.baseUrl(), sizes(source));
+      out.printf("demo source: %s — %s%n", source.baseUrl(), sizes(source.snapshot()));
       Map<String, Object> secrets = Map.of("base_url", source.baseUrl(), "api_token", source.apiToken());
       EngineConfig config = EngineConfig.fromEnvironment().newBuilder()
           .settleLag(SETTLE_LAG)
           .maxRowsPerResponse(small ? 150 : 2_000)
           .logSink(Main.functionLog(ws))
           .build();
+      Connector connector = modules.connector();
+      Target target = Target.withLoader(modules.loader(), Target.inProcess(connector, config));
       Random random = new Random(seed);
       try (Warehouse warehouse = new Warehouse(ws.warehouse())) {
         for (int round = 0; round <= changeRounds; round++) {
           if (round > 0) {
-            DemoSource.Changes changes = source.mutate(random);
+            Map<String, int[]> changes = source.mutate(random);
             out.printf("%nchanged the source: %s%n", describe(changes));
             Thread.sleep(SETTLE_LAG.toMillis() + 200); // let the writes age past the settle lag
           }
           out.printf("%n%s sync %d%n", round == 0 ? "historical" : "incremental", round + 1);
-          Driver driver = new Driver(Target.inProcess(new OrdersApiConnector(), config), warehouse,
+          Driver driver = new Driver(target, warehouse,
               new StateFile(ws.state()), secrets,
               new ProtocolChecker(6_000_000, 1_000_000, Main.secretValues(secrets)),
               Duration.ofSeconds(60), Duration.ofHours(6), 100_000,
               new Progress(out, System.console() != null, false));
           Driver.Summary summary = driver.sync();
-          Report.print(summary, "in process: " + OrdersApiConnector.class.getSimpleName(), false, out);
+          Report.print(summary, "in process: " + connector.getClass().getSimpleName(), false, out);
           if (summary.result() != Driver.Result.SUCCESS) {
             return summary.result().exitCode;
           }
-          List<String> differences = compare(warehouse, source);
+          Map<String, Map<List<Object>, Map<String, Object>>> snapshot = source.snapshot();
+          List<String> differences = compare(warehouse, snapshot, source.primaryKeys());
           if (!differences.isEmpty()) {
             differences.stream().limit(10).forEach(d -> out.println("  mismatch: " + d));
             out.println("warehouse does NOT match the source (" + differences.size() + " differences)");
             return Driver.Result.PROTOCOL_VIOLATION.exitCode;
           }
-          out.println("warehouse matches the source: " + sizes(source));
+          out.println("warehouse matches the source: " + sizes(snapshot));
         }
       }
       Map<Integer, Long> statuses = source.responses();
@@ -112,26 +124,31 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static String sizes(DemoSource source) {
+  private static String sizes(Map<String, Map<List<Object>, Map<String, Object>>> snapshot) {
     StringBuilder sb = new StringBuilder();
-    source.snapshot().forEach((table, rows) -> sb.append(sb.length() == 0 ? "" : ", ")
+    snapshot.forEach((table, rows) -> sb.append(sb.length() == 0 ? "" : ", ")
         .append(rows.size()).append(' ').append(table));
     return sb.toString();
   }
 
-  private static String describe(DemoSource.Changes changes) {
+  private static String describe(Map<String, int[]> changes) {
     StringBuilder sb = new StringBuilder();
-    changes.byResource().forEach((table, c) -> sb.append(sb.length() == 0 ? "" : "; ")
-        .append(table).append(" +").append(c.inserted()).append(" ~").append(c.updated())
-        .append(" -").append(c.deleted()));
+    changes.forEach((table, c) -> sb.append(sb.length() == 0 ? "" : "; ")
+        .append(table).append(" +").append(c[0]).append(" ~").append(c[1])
+        .append(" -").append(c[2]));
     return sb.toString();
   }
 
-  /** Differences between the warehouse's live rows and the source, by key and updated_at. */
-  static List<String> compare(Warehouse warehouse, DemoSource source) throws Exception {
+  /**
+   * Differences between the warehouse's live rows and the source's {@code snapshot} (table → key →
+   * row), by key and updated_at.
+   */
+  static List<String> compare(Warehouse warehouse,
+      Map<String, Map<List<Object>, Map<String, Object>>> snapshot,
+      Map<String, List<String>> primaryKeys) throws Exception {
     List<String> diffs = new java.util.ArrayList<>();
-    for (Map.Entry<String, Map<List<Object>, Map<String, Object>>> t : source.snapshot().entrySet()) {
-      List<String> pk = DemoSource.PRIMARY_KEYS.get(t.getKey());
+    for (Map.Entry<String, Map<List<Object>, Map<String, Object>>> t : snapshot.entrySet()) {
+      List<String> pk = primaryKeys.get(t.getKey());
       Map<String, Long> expected = new TreeMap<>();
       t.getValue().forEach((key, row) -> expected.put(key.toString(),
           java.time.Instant.parse(String.valueOf(row.get("updated_at"))).toEpochMilli()));

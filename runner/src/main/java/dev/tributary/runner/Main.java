@@ -9,10 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.MalformedURLException;
 import java.net.URI;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +32,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
     description = "The local Fivetran: sync a connector into a DuckDB warehouse, check every response.",
-    subcommands = {DemoCommand.class, Main.Sync.class, Main.Reset.class, Main.State.class,
+    subcommands = {DemoCommand.class, InitCommand.class, Main.Sync.class, Main.Reset.class, Main.State.class,
         Main.Query.class},
     exitCodeOnInvalidInput = Main.USAGE, exitCodeOnExecutionException = Main.FAILURE)
 public final class Main {
@@ -197,7 +194,12 @@ public final class Main {
         }
         return Target.http(url, hs);
       }
-      ClassLoader loader = classLoader(classpath);
+      ClassLoader loader;
+      try {
+        loader = UserCodeLoader.of(classpath, Main.class.getClassLoader());
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
       if (lambdaHandler != null) {
         String cls = lambdaHandler.contains("::") ? lambdaHandler.substring(0, lambdaHandler.indexOf("::"))
             : lambdaHandler;
@@ -215,42 +217,124 @@ public final class Main {
           System.setOut(original);
         }
         if (!(handler instanceof RequestStreamHandler)) {
-          throw new CommandLine.ParameterException(spec.commandLine(), cls
-              + " is not a com.amazonaws.services.lambda.runtime.RequestStreamHandler");
+          throw new CommandLine.ParameterException(spec.commandLine(), "--lambda-handler: " + cls
+              + " is not a com.amazonaws.services.lambda.runtime.RequestStreamHandler; name"
+              + " dev.tributary.aws.TributaryLambdaHandler or your subclass of it");
         }
-        return Target.lambda((RequestStreamHandler) handler, lambdaHandler, functionLog(ws));
+        return Target.withLoader(loader,
+            Target.lambda((RequestStreamHandler) handler, lambdaHandler, functionLog(ws)));
       }
       Connector c;
       if (connector != null) {
         Object o = instantiate(loader, connector, "--connector");
         if (!(o instanceof Connector)) {
-          throw new CommandLine.ParameterException(spec.commandLine(), connector
+          throw new CommandLine.ParameterException(spec.commandLine(), "--connector: " + connector
               + " does not implement dev.tributary.Connector");
         }
         c = (Connector) o;
       } else {
-        Thread.currentThread().setContextClassLoader(loader);
-        c = Connector.load();
+        c = created("the connector named in META-INF/services/dev.tributary.Connector",
+            "--connector", () -> UserCodeLoader.with(loader, Connector::load));
       }
       declaredNotSecret = Set.copyOf(c.notSecretKeys());
       Map<String, String> environment = new LinkedHashMap<>(System.getenv());
       environment.putAll(env);
       EngineConfig config = EngineConfig.fromEnvironment(environment).newBuilder()
           .logSink(functionLog(ws)).build();
-      return Target.inProcess(c, config);
+      return Target.withLoader(loader, Target.inProcess(c, config));
     }
 
+    /**
+     * Creates an instance of the user's class {@code cls} in the user's class loader, which is
+     * also the thread's context class loader meanwhile (so the adapters' {@code ServiceLoader}
+     * look-ups see the user's service files).
+     */
     private Object instantiate(ClassLoader loader, String cls, String option) throws Exception {
+      return created(cls, option, () -> UserCodeLoader.with(loader, () -> {
+        Class<?> type;
+        try {
+          type = Class.forName(cls, true, loader);
+        } catch (ClassNotFoundException e) {
+          throw new CommandLine.ParameterException(spec.commandLine(), option + ": class " + cls
+              + " not found" + (classpath == null ? "; add its jar or classes folder with --classpath"
+              : " in --classpath " + classpath + " (nor in the runner); check the name and the jar"));
+        }
+        try {
+          return type.getConstructor().newInstance();
+        } catch (NoSuchMethodException e) {
+          throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + cls
+              + " needs a public no-argument constructor");
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          throw new UserCodeException(e.getCause());
+        }
+      }));
+    }
+
+    /**
+     * Runs {@code create}, turning what the user's code can throw while it is loaded and
+     * constructed into one clear usage error instead of a stack trace.
+     */
+    private <T> T created(String what, String option, Callable<T> create) throws Exception {
       try {
-        return Class.forName(cls, true, loader).getConstructor().newInstance();
-      } catch (ClassNotFoundException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), option + ": class " + cls
-            + " not found; add its jar or classes folder with --classpath");
-      } catch (NoSuchMethodException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + cls
-            + " needs a public no-argument constructor");
+        return create.call();
+      } catch (UserCodeException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof LinkageError) {
+          throw new CommandLine.ParameterException(spec.commandLine(), linkageMessage(option, what,
+              (LinkageError) cause));
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), option + ": creating " + what
+            + " failed: " + describe(cause));
+      } catch (LinkageError e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), linkageMessage(option, what, e));
+      } catch (java.util.ServiceConfigurationError e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), option + ": loading " + what
+            + " failed: " + describe(e));
+      } catch (IllegalStateException e) {
+        // Connector.load(): none or several registered; its message says what to do.
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()
+            + (classpath == null ? "" : " (looked in --classpath " + classpath + ")")
+            + "; or name one with " + option);
       }
     }
+
+    private String linkageMessage(String option, String what, LinkageError e) {
+      if (e instanceof ExceptionInInitializerError && e.getCause() != null) {
+        return option + ": initialising " + what + " failed: " + describe(e.getCause());
+      }
+      if (e instanceof UnsupportedClassVersionError) {
+        return option + ": " + what + " was compiled for a newer Java than this one ("
+            + System.getProperty("java.version") + "): " + e.getMessage()
+            + "; build it with --release 17 (maven.compiler.release)";
+      }
+      String missing = e.getMessage() == null ? e.toString() : e.getMessage().replace('/', '.');
+      return option + ": " + what + " needs class " + missing + ", which is not in "
+          + (classpath == null ? "the runner" : "--classpath " + classpath)
+          + "; add the jar that holds it (a shaded jar built with your connector's `mvn package`"
+          + " has all of them)";
+    }
+  }
+
+  /** Something the user's code threw while the runner created it. */
+  static final class UserCodeException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UserCodeException(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  /** A throwable as one line: its class and message, and its cause's. */
+  static String describe(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable c = t; c != null && sb.length() < 500; c = c.getCause()) {
+      sb.append(sb.length() == 0 ? "" : "; caused by ").append(c.getClass().getName())
+          .append(c.getMessage() == null ? "" : ": " + c.getMessage());
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return sb.toString();
   }
 
   @Command(name = "reset", mixinStandardHelpOptions = true,
@@ -359,24 +443,6 @@ public final class Main {
     } else if (v != null && !(v instanceof Boolean) && String.valueOf(v).length() >= 4) {
       out.add(String.valueOf(v));
     }
-  }
-
-  static ClassLoader classLoader(String classpath) {
-    ClassLoader parent = Main.class.getClassLoader();
-    if (classpath == null || classpath.isBlank()) {
-      return parent;
-    }
-    List<URL> urls = new ArrayList<>();
-    for (String p : classpath.split(java.io.File.pathSeparator)) {
-      if (!p.isBlank()) {
-        try {
-          urls.add(Path.of(p).toUri().toURL());
-        } catch (MalformedURLException e) {
-          throw new IllegalArgumentException("--classpath entry '" + p + "' is not a path");
-        }
-      }
-    }
-    return new URLClassLoader(urls.toArray(new URL[0]), parent);
   }
 
   static java.util.function.Consumer<String> functionLog(Workspace ws) {

@@ -49,6 +49,38 @@ interface Target {
     };
   }
 
+  /**
+   * {@code target} with {@code loader} (the user's code) as the thread's context class loader
+   * during each call, as a platform runs a function with its own class loader current. A class
+   * the user's code needs and its class path lacks fails the call with a message naming the
+   * class, not a stack trace.
+   */
+  static Target withLoader(ClassLoader loader, Target target) {
+    return new Target() {
+      @Override
+      public Reply call(byte[] request, Duration timeout) throws IOException {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(loader);
+        try {
+          return target.call(request, timeout);
+        } catch (LinkageError e) {
+          throw new IOException("the function needs class "
+              + String.valueOf(e.getMessage()).replace('/', '.')
+              + ", which is not on its class path (" + e.getClass().getSimpleName()
+              + "); add the jar that holds it to --classpath", e);
+        } finally {
+          t.setContextClassLoader(previous);
+        }
+      }
+
+      @Override
+      public String describe() {
+        return target.describe();
+      }
+    };
+  }
+
   /** Any HTTP function: a local Functions Framework invoker, an Azure function, a deployed one. */
   static Target http(URI url, List<String[]> headers) {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();

@@ -3,18 +3,31 @@ package dev.tributary.runner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tributary.examples.demo.DemoSource;
+import dev.tributary.examples.orders.OrdersApiConnector;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `tributary demo --short`, in process: two syncs, each checked against the source. */
+/**
+ * `tributary demo --short`, in process: two syncs, each checked against the source. The demo's
+ * connector and source are given as the launcher gives them, a class path of their modules'
+ * builds (here the folders or jars this test runs with).
+ */
 class DemoCommandTest {
   @TempDir Path dir;
 
+  static String demoClasspath() throws Exception {
+    return Path.of(OrdersApiConnector.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        + File.pathSeparator
+        + Path.of(DemoSource.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+  }
+
   @Test
   void demoSyncsChangesAndEndsWithTheWarehouseEqualToTheSource() throws Exception {
-    RunnerSyncTest.Run r = RunnerSyncTest.run("demo", "--short", "--dir", dir.toString());
+    RunnerSyncTest.Run r = RunnerSyncTest.run("demo", "--classpath", demoClasspath(), "--short", "--dir", dir.toString());
     assertEquals(0, r.exit(), r.out() + r.err());
     String out = r.out();
     assertTrue(out.contains("historical sync 1") && out.contains("incremental sync 2"), out);
@@ -29,9 +42,18 @@ class DemoCommandTest {
 
   @Test
   void demoStartsOverEachTime() throws Exception {
-    assertEquals(0, RunnerSyncTest.run("demo", "--short", "--no-failures", "--dir", dir.toString()).exit());
-    RunnerSyncTest.Run again = RunnerSyncTest.run("demo", "--short", "--no-failures", "--dir", dir.toString());
+    assertEquals(0, RunnerSyncTest.run("demo", "--classpath", demoClasspath(), "--short", "--no-failures", "--dir", dir.toString()).exit());
+    RunnerSyncTest.Run again = RunnerSyncTest.run("demo", "--classpath", demoClasspath(), "--short", "--no-failures", "--dir", dir.toString());
     assertEquals(0, again.exit(), again.out());
     assertTrue(again.out().contains("historical sync 1"));
+  }
+
+  @Test
+  void withoutTheDemoJarsTheDemoSaysHowToGetThem() {
+    RunnerSyncTest.Run r = RunnerSyncTest.run("demo", "--short", "--dir", dir.toString());
+    assertEquals(64, r.exit(), r.out() + r.err());
+    assertTrue(r.err().contains("the demo's connector and source are not part of the runner")
+        && r.err().contains("./tributary demo"), r.err());
+    assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
   }
 }
