@@ -172,4 +172,48 @@ class ValkeyCacheBackendTest extends CacheBackendContract {
   void isNamedValkey() {
     assertEquals("valkey", backend.name());
   }
+
+  @Test
+  void racingWritersLeaveTheLatestFetchNotTheLastWrite() throws Exception {
+    // Sixteen processes write fetches that began at different times, in a shuffled order: the
+    // comparison and the write are one script, so the latest fetch is what stays.
+    List<Integer> order = new java.util.ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      order.add(i);
+    }
+    java.util.Collections.shuffle(order, new java.util.Random(12));
+    java.time.Instant base = java.time.Instant.parse("2026-03-01T12:00:00Z");
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int n : order) {
+        CacheBackend own = create();
+        others.add(own);
+        java.time.Instant at = base.plusSeconds(n);
+        done.add(pool.submit(() -> own.writeIfNewer(ns + "/race", envelope(at, "v" + n), "h" + n,
+            600, at)));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertArrayEquals(envelope(base.plusSeconds(15), "v15"),
+        backend.read(ns + "/race").orElseThrow().envelope());
+  }
+
+  @Test
+  void aLeaseIsRenewedOnlyByItsOwner() throws Exception {
+    ValkeyCacheBackend valkey = (ValkeyCacheBackend) backend;
+    String token = valkey.tryLease(ns + "/k", Duration.ofMillis(200)).orElseThrow();
+    assertTrue(valkey.renew(ns + "/k", token, Duration.ofSeconds(30)));
+    long ttl = raw.pttl(ValkeyCacheBackend.leaseKey(ns + "/k"));
+    assertTrue(ttl > 20_000, "extended to the new ttl: " + ttl);
+    assertEquals(false, valkey.renew(ns + "/k", "not-the-token", Duration.ofSeconds(60)));
+    assertTrue(raw.pttl(ValkeyCacheBackend.leaseKey(ns + "/k")) <= 30_000, "a stranger cannot");
+    valkey.release(ns + "/k", token);
+    assertEquals(false, valkey.renew(ns + "/k", token, Duration.ofSeconds(30)),
+        "a released lease is not brought back");
+  }
 }
