@@ -175,32 +175,48 @@ class ValkeyCacheBackendTest extends CacheBackendContract {
 
   @Test
   void racingWritersLeaveTheLatestFetchNotTheLastWrite() throws Exception {
-    // Sixteen processes write fetches that began at different times, in a shuffled order: the
-    // comparison and the write are one script, so the latest fetch is what stays.
-    List<Integer> order = new java.util.ArrayList<>();
-    for (int i = 0; i < 16; i++) {
-      order.add(i);
-    }
-    java.util.Collections.shuffle(order, new java.util.Random(12));
+    // Rounds of sixteen processes that write, all at once and in shuffled order, fetches that
+    // began at different times: the comparison and the write are one script, so the latest fetch
+    // is what stays every time (a read-then-write loses this race within a few rounds).
+    java.util.Random random = new java.util.Random(12);
     java.time.Instant base = java.time.Instant.parse("2026-03-01T12:00:00Z");
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    List<CacheBackend> writers = new java.util.ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      CacheBackend own = create();
+      others.add(own);
+      writers.add(own);
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
     try {
-      List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
-      for (int n : order) {
-        CacheBackend own = create();
-        others.add(own);
-        java.time.Instant at = base.plusSeconds(n);
-        done.add(pool.submit(() -> own.writeIfNewer(ns + "/race", envelope(at, "v" + n), "h" + n,
-            600, at)));
-      }
-      for (java.util.concurrent.Future<?> f : done) {
-        f.get();
+      for (int round = 0; round < 40; round++) {
+        String key = ns + "/race-" + round;
+        List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          order.add(i);
+        }
+        java.util.Collections.shuffle(order, random);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int w = 0; w < 16; w++) {
+          int n = order.get(w);
+          CacheBackend own = writers.get(w);
+          java.time.Instant at = base.plusSeconds(n);
+          done.add(pool.submit(() -> {
+            go.await();
+            return own.writeIfNewer(key, envelope(at, "v" + n), "h" + n, 600, at);
+          }));
+        }
+        go.countDown();
+        for (java.util.concurrent.Future<?> f : done) {
+          f.get();
+        }
+        assertEquals(new String(envelope(base.plusSeconds(15), "v15"), StandardCharsets.UTF_8),
+            new String(backend.read(key).orElseThrow().envelope(), StandardCharsets.UTF_8),
+            "round " + round);
       }
     } finally {
       pool.shutdownNow();
     }
-    assertArrayEquals(envelope(base.plusSeconds(15), "v15"),
-        backend.read(ns + "/race").orElseThrow().envelope());
   }
 
   @Test
