@@ -29,7 +29,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.UnaryOperator;
@@ -66,10 +70,19 @@ import java.util.function.UnaryOperator;
  * redaction and that of the configured Valkey password.
  *
  * <p><b>Herds.</b> With a {@link LeasingBackend}, a miss takes a lease on the key first: the
- * holder fetches, writes and releases; the others poll the cache with jittered sleeps for up to
- * {@link Builder#leaseTtl}, and if no entry appears by then (the leader died) try the lease once
- * more, or else fetch themselves after a random pause. A call that waited and then found the
- * entry emits {@code cache_miss} then {@code cache_hit}.
+ * holder fetches, writes and releases, renewing the lease every third of
+ * {@link Builder#leaseTtl} while the fetch runs, so a fetch slower than the lease keeps it. The
+ * others poll the cache with jittered sleeps; each time a lease's worth of time has passed they
+ * try the lease again — a leader that died stopped renewing, so its lease has lapsed and one of
+ * them takes over. They fetch themselves, after a random pause, only after
+ * {@link Builder#maxLeaseWait} (or the deadline of {@link Account#until}), or at once when the
+ * backend fails. A call that waited and then found the entry emits {@code cache_miss} then
+ * {@code cache_hit}.
+ *
+ * <p><b>Newer wins.</b> An entry's {@code fetched_at} is when its fetch began, and a write never
+ * replaces a stored entry with a later {@code fetched_at} ({@link CacheBackend#writeIfNewer};
+ * atomic on Valkey), so a slow fetch that began earlier cannot overwrite a newer value; it is a
+ * {@code cache_write_skipped} event with reason {@code newer-stored}.
  *
  * <p>{@link #none()} (the default when {@code TRIBUTARY_CACHE_BACKEND} is unset) behaves exactly
  * as if there were no cache: every call fetches, nothing is serialised, no event is emitted.
@@ -117,6 +130,7 @@ public final class Cache implements AutoCloseable {
   private final Clock clock;
   private final int maxEntryBytes;
   private final Duration leaseTtl;
+  private final Duration maxLeaseWait;
   private final Duration leasePollInterval;
   private final Sleeper sleeper;
   private final DoubleSupplier random;
@@ -129,6 +143,7 @@ public final class Cache implements AutoCloseable {
     this.clock = b.clock;
     this.maxEntryBytes = b.maxEntryBytes;
     this.leaseTtl = b.leaseTtl;
+    this.maxLeaseWait = b.maxLeaseWait;
     this.leasePollInterval = b.leasePollInterval;
     this.sleeper = b.sleeper;
     this.random = b.random;
@@ -266,10 +281,25 @@ public final class Cache implements AutoCloseable {
   public final class Account {
     private final String hash;
     private final UnaryOperator<String> redactor;
+    private final Instant deadline;
 
     private Account(String hash, UnaryOperator<String> redactor) {
+      this(hash, redactor, null);
+    }
+
+    private Account(String hash, UnaryOperator<String> redactor, Instant deadline) {
       this.hash = hash;
       this.redactor = redactor;
+      this.deadline = deadline;
+    }
+
+    /**
+     * This account's view for one call that must end by {@code deadline} (such as
+     * {@code TableRead.deadline()}): waiting on another process's lease stops by then, and the
+     * call fetches itself instead.
+     */
+    public Account until(Instant deadline) {
+      return new Account(hash, redactor, Objects.requireNonNull(deadline, "deadline"));
     }
 
     /** The account token keys are namespaced by. */
@@ -360,7 +390,13 @@ public final class Cache implements AutoCloseable {
 
   private record Decoded<T>(T value, long ageSeconds) {}
 
-  private record Found<T>(Optional<Decoded<T>> value, CacheListener.MissReason miss) {}
+  /** A read's outcome; {@code failed} when the backend itself failed (not a corrupt entry). */
+  private record Found<T>(Optional<Decoded<T>> value, CacheListener.MissReason miss,
+      boolean failed) {
+    Found(Optional<Decoded<T>> value, CacheListener.MissReason miss) {
+      this(value, miss, false);
+    }
+  }
 
   /** One getOrFetch/refresh. */
   private final class Call<T> {
@@ -369,9 +405,11 @@ public final class Cache implements AutoCloseable {
     final String nsKey;
     final Duration ttl;
     final Class<T> type;
+    final Instant deadline;
 
     Call(Account account, String key, String nsKey, Duration ttl, Class<T> type) {
       this.account = account;
+      this.deadline = account.deadline;
       this.key = key;
       this.nsKey = nsKey;
       this.ttl = ttl;
@@ -385,7 +423,7 @@ public final class Cache implements AutoCloseable {
         stored = backend.read(nsKey);
       } catch (IOException | RuntimeException e) {
         event(Event.READ_FAILED, describe(e), 0);
-        return new Found<>(Optional.empty(), CacheListener.MissReason.NO_ENTRY);
+        return new Found<>(Optional.empty(), CacheListener.MissReason.NO_ENTRY, true);
       }
       if (stored.isEmpty()) {
         return new Found<>(Optional.empty(), CacheListener.MissReason.NO_ENTRY);
@@ -428,12 +466,15 @@ public final class Cache implements AutoCloseable {
     }
 
     T fetchAndWrite(Fetcher<T> fetch) throws IOException {
+      // fetched_at is when the fetch began: the value is at least that old, and a slow fetch that
+      // began earlier than another's never passes for the newer one.
+      Instant started = clock.instant();
       T value = fetch.fetch();
-      write(value);
+      write(value, started);
       return value;
     }
 
-    void write(T value) {
+    void write(T value, Instant fetchedAt) {
       byte[] envelope;
       String hash;
       try {
@@ -444,7 +485,7 @@ public final class Cache implements AutoCloseable {
         hash = sha256(MAPPER.writeValueAsBytes(env));
         ObjectNode full = MAPPER.createObjectNode();
         full.put("version", ENVELOPE_VERSION);
-        full.put("fetched_at", clock.instant().toString());
+        full.put("fetched_at", fetchedAt.toString());
         full.put("key", key);
         full.set("payload", env.get("payload"));
         envelope = MAPPER.writeValueAsBytes(full);
@@ -458,9 +499,12 @@ public final class Cache implements AutoCloseable {
         return;
       }
       try {
-        CacheBackend.WriteResult r = backend.write(nsKey, envelope, hash, ttl.toSeconds());
+        CacheBackend.WriteResult r = backend.writeIfNewer(nsKey, envelope, hash, ttl.toSeconds(),
+            fetchedAt);
         if (r == CacheBackend.WriteResult.SKIPPED_SAME_HASH) {
           event(Event.WRITE_SKIPPED, "hash-match", 0);
+        } else if (r == CacheBackend.WriteResult.KEPT_NEWER) {
+          event(Event.WRITE_SKIPPED, "newer-stored", 0);
         } else {
           event(Event.WRITE, null, envelope.length);
         }
@@ -477,29 +521,46 @@ public final class Cache implements AutoCloseable {
       if (token.isPresent()) {
         return lead(leasing, token.get(), fetch);
       }
-      Instant giveUp = clock.instant().plus(leaseTtl);
-      while (true) {
-        pause(jittered(leasePollInterval));
+      Instant now = clock.instant();
+      Instant limit = now.plus(maxLeaseWait);
+      if (deadline != null && deadline.isBefore(limit)) {
+        limit = deadline;
+      }
+      Instant retryLease = now.plus(leaseTtl);
+      while (now.isBefore(limit)) {
+        Duration pause = jittered(leasePollInterval);
+        Duration left = Duration.between(now, limit);
+        pause(pause.compareTo(left) < 0 ? pause : left);
         Found<T> found = read(false);
         if (found.value.isPresent()) {
           event(Event.HIT, null, found.value.get().ageSeconds);
           return found.value.get().value;
         }
-        if (!clock.instant().isBefore(giveUp)) {
-          break;
+        if (found.failed) {
+          return fetchAndWrite(fetch); // the backend went away: waiting on it would only stall
+        }
+        now = clock.instant();
+        if (!now.isBefore(retryLease)) {
+          // A lease still held now was renewed by a live leader (or taken by the next one after
+          // a leader died): keep waiting. One that lapsed is ours to take.
+          token = tryLease(leasing);
+          if (token == null) {
+            return fetchAndWrite(fetch);
+          }
+          if (token.isPresent()) {
+            return lead(leasing, token.get(), fetch);
+          }
+          retryLease = now.plus(leaseTtl);
         }
       }
-      // No entry within the lease: the leader died or is slow. One more try at leading, else
-      // fetch ourselves after a random pause so the followers do not all fire at once.
-      token = tryLease(leasing);
-      if (token != null && token.isPresent()) {
-        return lead(leasing, token.get(), fetch);
-      }
+      // Waited as long as allowed (maxLeaseWait or the call's deadline): fetch ourselves, after a
+      // random pause so the followers do not all fire at once.
       pause(Duration.ofNanos((long) (leasePollInterval.toNanos() * random.getAsDouble())));
       return fetchAndWrite(fetch);
     }
 
     private T lead(LeasingBackend leasing, String token, Fetcher<T> fetch) throws IOException {
+      LeaseRenewal renewal = new LeaseRenewal(this, leasing, token);
       try {
         // The previous leader may have written between our read and our lease.
         Found<T> found = read(false);
@@ -507,8 +568,10 @@ public final class Cache implements AutoCloseable {
           event(Event.HIT, null, found.value.get().ageSeconds);
           return found.value.get().value;
         }
+        renewal.start();
         return fetchAndWrite(fetch);
       } finally {
+        renewal.stop();
         try {
           leasing.release(nsKey, token);
         } catch (IOException | RuntimeException e) {
@@ -561,6 +624,58 @@ public final class Cache implements AutoCloseable {
       }
       logSink.accept(redact(account, line(event, name, key, safe, number)));
     }
+  }
+
+  /**
+   * Keeps a leader's lease while its fetch runs: renews it every third of {@link #leaseTtl}, so a
+   * live leader slower than the lease keeps it, while a dead one's lapses within the lease.
+   * Renewal failures are {@code cache_read_failed} events; a lease found lost is not renewed
+   * again.
+   */
+  private final class LeaseRenewal {
+    private final Call<?> call;
+    private final LeasingBackend leasing;
+    private final String token;
+    private volatile ScheduledFuture<?> task;
+
+    LeaseRenewal(Call<?> call, LeasingBackend leasing, String token) {
+      this.call = call;
+      this.leasing = leasing;
+      this.token = token;
+    }
+
+    synchronized void start() {
+      long every = Math.max(10, leaseTtl.toMillis() / 3);
+      task = Renewals.EXECUTOR.scheduleWithFixedDelay(this::renew, every, every,
+          TimeUnit.MILLISECONDS);
+    }
+
+    private void renew() {
+      try {
+        if (!leasing.renew(call.nsKey, token, leaseTtl)) {
+          call.event(Event.READ_FAILED, "lease not renewed: it lapsed or another process holds"
+              + " it, so others may fetch too", 0);
+          stop();
+        }
+      } catch (IOException | RuntimeException e) {
+        call.event(Event.READ_FAILED, "lease renewal failed: " + describe(e), 0);
+      }
+    }
+
+    synchronized void stop() {
+      if (task != null) {
+        task.cancel(false);
+      }
+    }
+  }
+
+  /** The one daemon thread that renews leases, made on the first lease a process leads. */
+  private static final class Renewals {
+    static final ScheduledExecutorService EXECUTOR = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tributary-cache-lease-renewal");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   private void layerFailed(String layer, String nsKey, boolean writing, Exception e) {
@@ -747,6 +862,7 @@ public final class Cache implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private int maxEntryBytes = DEFAULT_MAX_ENTRY_BYTES;
     private Duration leaseTtl = Duration.ofSeconds(30);
+    private Duration maxLeaseWait = Duration.ofSeconds(120);
     private Duration leasePollInterval = Duration.ofMillis(200);
     private Sleeper sleeper = Sleeper.SYSTEM;
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
@@ -762,6 +878,7 @@ public final class Cache implements AutoCloseable {
       clock = c.clock;
       maxEntryBytes = c.maxEntryBytes;
       leaseTtl = c.leaseTtl;
+      maxLeaseWait = c.maxLeaseWait;
       leasePollInterval = c.leasePollInterval;
       sleeper = c.sleeper;
       random = c.random;
@@ -827,14 +944,28 @@ public final class Cache implements AutoCloseable {
     }
 
     /**
-     * How long a single-flight lease lasts, and so how long others wait for its holder's entry
-     * before fetching themselves; default 30 s. Keep it above the slowest fetch.
+     * How long a single-flight lease lasts without renewal; default 30 s. The holder renews it
+     * every third of this while its fetch runs, so a slow fetch keeps it; a holder that died
+     * stops renewing, and its lease lapses within this time for another process to take.
      */
     public Builder leaseTtl(Duration ttl) {
       if (ttl.isNegative() || ttl.isZero()) {
         throw new IllegalArgumentException("leaseTtl <= 0: " + ttl);
       }
       this.leaseTtl = ttl;
+      return this;
+    }
+
+    /**
+     * The longest a process waits for another's lease and entry before fetching itself, however
+     * long that lease is renewed; default 120 s. {@link Account#until} bounds it by the call's
+     * deadline as well.
+     */
+    public Builder maxLeaseWait(Duration wait) {
+      if (wait.isNegative()) {
+        throw new IllegalArgumentException("maxLeaseWait < 0: " + wait);
+      }
+      this.maxLeaseWait = wait;
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.tributary.cache;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -33,10 +34,40 @@ public interface CacheBackend extends AutoCloseable {
   WriteResult write(String key, byte[] envelope, String contentHash, long ttlSeconds)
       throws IOException;
 
-  /** What {@link #write} did. */
+  /**
+   * {@link #write}, unless the stored entry was fetched later than {@code fetchedAt} (its
+   * envelope's {@code fetched_at}): then nothing is written and the result is
+   * {@link WriteResult#KEPT_NEWER}, so a slow fetch that began earlier never replaces a newer
+   * entry. An entry with the same {@code fetched_at}, or one that cannot be read, is written over.
+   * This is what the {@link Cache} calls.
+   *
+   * <p>The default compares before writing: it reads the stored envelope and then writes, so two
+   * writers racing between the two steps can still leave the older. Backends that can compare
+   * and write in one step override it (Valkey: one script).
+   */
+  default WriteResult writeIfNewer(String key, byte[] envelope, String contentHash,
+      long ttlSeconds, Instant fetchedAt) throws IOException {
+    Optional<Stored> stored;
+    try {
+      stored = read(key);
+    } catch (IOException e) {
+      stored = Optional.empty(); // unreadable: replaced, as write would
+    }
+    if (stored.isPresent()) {
+      Optional<Instant> storedAt = Envelopes.fetchedAt(stored.get().envelope());
+      if (storedAt.isPresent() && storedAt.get().isAfter(fetchedAt)) {
+        return WriteResult.KEPT_NEWER;
+      }
+    }
+    return write(key, envelope, contentHash, ttlSeconds);
+  }
+
+  /** What {@link #write} or {@link #writeIfNewer} did. */
   enum WriteResult {
     WRITTEN,
-    SKIPPED_SAME_HASH
+    SKIPPED_SAME_HASH,
+    /** Nothing written: the stored entry was fetched later. */
+    KEPT_NEWER
   }
 
   @Override

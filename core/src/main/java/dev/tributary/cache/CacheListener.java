@@ -5,7 +5,8 @@ package dev.tributary.cache;
  * method has a no-op default, so new events do not break implementations.
  *
  * <p>{@code key} is the entry's key without the account namespace; {@code backend} is
- * {@link CacheBackend#name()}; messages carry no secret.
+ * {@link CacheBackend#name()}; messages carry no secret. A failed lease renewal is reported from
+ * the cache's renewal thread, so an implementation must be thread-safe.
  */
 public interface CacheListener {
   /** A listener that ignores everything. */

@@ -74,7 +74,14 @@ class TieredCacheBackend implements CacheBackend {
       onLayerFailure.failed(primary.name(), key, false, primaryFailure);
     } else if (s.isPresent()) {
       try {
-        primary.write(key, s.get().envelope(), s.get().contentHash(), writeBackTtl.toSeconds());
+        // Newer wins here too: a value another process just wrote to the primary stays.
+        Optional<java.time.Instant> at = Envelopes.fetchedAt(s.get().envelope());
+        if (at.isPresent()) {
+          primary.writeIfNewer(key, s.get().envelope(), s.get().contentHash(),
+              writeBackTtl.toSeconds(), at.get());
+        } else {
+          primary.write(key, s.get().envelope(), s.get().contentHash(), writeBackTtl.toSeconds());
+        }
       } catch (IOException | RuntimeException e) {
         onLayerFailure.failed(primary.name(), key, true, e);
       }
@@ -85,17 +92,33 @@ class TieredCacheBackend implements CacheBackend {
   @Override
   public WriteResult write(String key, byte[] envelope, String contentHash, long ttlSeconds)
       throws IOException {
+    return both(key, layer -> layer.write(key, envelope, contentHash, ttlSeconds));
+  }
+
+  /** Each layer keeps its own newer entry; the result is WRITTEN if either layer wrote. */
+  @Override
+  public WriteResult writeIfNewer(String key, byte[] envelope, String contentHash,
+      long ttlSeconds, java.time.Instant fetchedAt) throws IOException {
+    return both(key, layer -> layer.writeIfNewer(key, envelope, contentHash, ttlSeconds,
+        fetchedAt));
+  }
+
+  private interface LayerWrite {
+    WriteResult to(CacheBackend layer) throws IOException;
+  }
+
+  private WriteResult both(String key, LayerWrite w) throws IOException {
     WriteResult p = null;
     WriteResult s = null;
     Exception pf = null;
     Exception sf = null;
     try {
-      p = primary.write(key, envelope, contentHash, ttlSeconds);
+      p = w.to(primary);
     } catch (IOException | RuntimeException e) {
       pf = e;
     }
     try {
-      s = secondary.write(key, envelope, contentHash, ttlSeconds);
+      s = w.to(secondary);
     } catch (IOException | RuntimeException e) {
       sf = e;
     }
@@ -109,8 +132,11 @@ class TieredCacheBackend implements CacheBackend {
     if (sf != null) {
       onLayerFailure.failed(secondary.name(), key, true, sf);
     }
-    return p == WriteResult.WRITTEN || s == WriteResult.WRITTEN
-        ? WriteResult.WRITTEN : WriteResult.SKIPPED_SAME_HASH;
+    if (p == WriteResult.WRITTEN || s == WriteResult.WRITTEN) {
+      return WriteResult.WRITTEN;
+    }
+    return p == WriteResult.KEPT_NEWER || s == WriteResult.KEPT_NEWER
+        ? WriteResult.KEPT_NEWER : WriteResult.SKIPPED_SAME_HASH;
   }
 
   @Override
@@ -144,6 +170,11 @@ class TieredCacheBackend implements CacheBackend {
     @Override
     public void release(String key, String token) throws IOException {
       leases.release(key, token);
+    }
+
+    @Override
+    public boolean renew(String key, String token, Duration ttl) throws IOException {
+      return leases.renew(key, token, ttl);
     }
   }
 }

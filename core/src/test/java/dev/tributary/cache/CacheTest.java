@@ -89,6 +89,37 @@ class CacheTest {
   }
 
   @Test
+  void aSlowFetchThatBeganEarlierDoesNotOverwriteANewerEntry() throws Exception {
+    Cache other = builder().backend(FileCacheBackend.at(root, clock)).build();
+    Cache.Account theirs = other.forAccount(Secrets.of(Map.of("api_key", API_KEY)), "api_key");
+    String got = account().refresh("accounts", TTL, () -> {
+      clock.advance(Duration.ofSeconds(10));
+      // Another process fetches and writes while ours is still running.
+      theirs.refresh("accounts", TTL, () -> new Accounts(List.of("newer")), Accounts.class);
+      clock.advance(Duration.ofSeconds(10));
+      return new Accounts(List.of("older"));
+    }, Accounts.class).names().get(0);
+    assertEquals("older", got, "the caller still gets what it fetched");
+    JsonNode env = new ObjectMapper().readTree(files.read(account().hash() + "/accounts")
+        .orElseThrow().envelope());
+    assertEquals("newer", env.get("payload").get("names").get(0).asText());
+    assertEquals("2026-03-01T12:00:10Z", env.get("fetched_at").asText());
+    assertTrue(log.stream().anyMatch(l -> l.contains("\"cache_write_skipped\"")
+        && l.contains("\"newer-stored\"")), log.toString());
+  }
+
+  @Test
+  void fetchedAtIsWhenTheFetchBegan() throws Exception {
+    account().getOrFetch("accounts", TTL, () -> {
+      clock.advance(Duration.ofSeconds(7));
+      return fetchAccounts();
+    }, Accounts.class);
+    JsonNode env = new ObjectMapper().readTree(files.read(account().hash() + "/accounts")
+        .orElseThrow().envelope());
+    assertEquals("2026-03-01T12:00:00Z", env.get("fetched_at").asText());
+  }
+
+  @Test
   void anEntryExpiresTtlAfterItsFetchedAt() throws Exception {
     account().getOrFetch("accounts", TTL, this::fetchAccounts, Accounts.class);
     clock.advance(TTL.minusSeconds(1));

@@ -21,6 +21,7 @@ final class FileLeasingBackend implements LeasingBackend {
   private final Clock clock;
   private final Map<String, Lease> leases = new ConcurrentHashMap<>();
   final AtomicInteger leasesGranted = new AtomicInteger();
+  final AtomicInteger renewals = new AtomicInteger();
 
   FileLeasingBackend(FileCacheBackend files, Clock clock) {
     this.files = files;
@@ -37,8 +38,18 @@ final class FileLeasingBackend implements LeasingBackend {
     return "file";
   }
 
+  private volatile boolean failReads;
+
+  /** Makes every read fail from now on, as a backend that went away. */
+  void failReads(boolean fail) {
+    failReads = fail;
+  }
+
   @Override
   public Optional<Stored> read(String key) throws IOException {
+    if (failReads) {
+      throw new IOException("backend unreachable");
+    }
     return files.read(key);
   }
 
@@ -60,6 +71,19 @@ final class FileLeasingBackend implements LeasingBackend {
       return Optional.of(token);
     }
     return Optional.empty();
+  }
+
+  @Override
+  public boolean renew(String key, String token, Duration ttl) {
+    Instant now = clock.instant();
+    Lease renewed = leases.computeIfPresent(key, (k, old) ->
+        old.token().equals(token) && old.expires().isAfter(now)
+            ? new Lease(token, now.plus(ttl)) : old);
+    boolean ok = renewed != null && renewed.token().equals(token) && renewed.expires().isAfter(now);
+    if (ok) {
+      renewals.incrementAndGet();
+    }
+    return ok;
   }
 
   @Override

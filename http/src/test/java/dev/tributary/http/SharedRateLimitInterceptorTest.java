@@ -148,4 +148,29 @@ class SharedRateLimitInterceptorTest {
     // The retry interceptor waited the 3 s; the budget was then already due: no double wait.
     assertEquals(List.of(Duration.ofSeconds(3)), sleeper.waits);
   }
+
+  @Test
+  void aStoreThatFailsIsReportedAndTheRequestsAreSentAnyway() throws IOException {
+    // A budget folder that is a file: every read and every raise of the store fails.
+    Path notAFolder = java.nio.file.Files.writeString(budgetDir.resolve("budget"), "x");
+    source.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "2"));
+    source.enqueue(new MockResponse().setBody("ok"));
+    FakeSleeper sleeper = new FakeSleeper(clock);
+    OkHttpClient client = new OkHttpClient.Builder().addInterceptor(
+        SharedRateLimitInterceptor.builder(FileRateBudgetStore.at(notAFolder)).clock(clock)
+            .sleeper(sleeper).logSink(log::add).build()).build();
+    assertEquals(429, run(client, get(source, "/a", Duration.ofMinutes(1))));
+    assertEquals(200, run(client, get(source, "/a", Duration.ofMinutes(1))));
+    assertEquals(2, source.getRequestCount(), "fail-open: both requests were sent");
+    assertEquals(List.of(), sleeper.waits, "and nothing waited on a budget that cannot be read");
+    List<String> failed = log.stream()
+        .filter(l -> l.contains("\"event\":\"rate_budget_failed\"")).toList();
+    // Read before the first request, raise after its 429, read before the second.
+    assertEquals(3, failed.size(), log.toString());
+    assertTrue(failed.stream().allMatch(l -> l.contains("\"level\":\"WARN\"")
+        && l.contains("\"error\":")), failed.toString());
+    for (String line : log) {
+      assertFalse(line.contains(TOKEN), line);
+    }
+  }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheBackend.WriteResult;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -77,6 +78,28 @@ public abstract class CacheBackendContract {
     backend.write(ns + "/acct-b/accounts", bytes("B"), "hb", 600);
     assertArrayEquals(bytes("A"), backend.read(ns + "/acct-a/accounts").orElseThrow().envelope());
     assertArrayEquals(bytes("B"), backend.read(ns + "/acct-b/accounts").orElseThrow().envelope());
+  }
+
+  @Test
+  void aWriteKeepsAStoredEntryThatWasFetchedLater() throws Exception {
+    Instant t1 = Instant.parse("2026-03-01T12:00:01Z");
+    Instant t2 = Instant.parse("2026-03-01T12:00:02Z");
+    Instant t3 = Instant.parse("2026-03-01T12:00:03Z");
+    assertEquals(WriteResult.WRITTEN,
+        backend.writeIfNewer(ns + "/k", envelope(t2, "b"), "hb", 600, t2));
+    assertEquals(WriteResult.KEPT_NEWER,
+        backend.writeIfNewer(ns + "/k", envelope(t1, "a"), "ha", 600, t1));
+    assertArrayEquals(envelope(t2, "b"), backend.read(ns + "/k").orElseThrow().envelope());
+    assertEquals("hb", backend.read(ns + "/k").orElseThrow().contentHash());
+    assertEquals(WriteResult.WRITTEN,
+        backend.writeIfNewer(ns + "/k", envelope(t3, "c"), "hc", 600, t3));
+    assertArrayEquals(envelope(t3, "c"), backend.read(ns + "/k").orElseThrow().envelope());
+  }
+
+  /** An envelope as the cache writes it, reduced to what backends look at. */
+  protected static byte[] envelope(Instant fetchedAt, String value) {
+    return bytes("{\"version\":1,\"fetched_at\":\"" + fetchedAt + "\",\"key\":\"k\",\"payload\":\""
+        + value + "\"}");
   }
 
   @Test

@@ -9,6 +9,7 @@ import org.jclouds.blobstore.BlobStoreContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
  * A real S3-compatible server (S3Proxy over an in-memory blob store) on a loopback port, and S3
@@ -36,19 +37,32 @@ final class LoopbackS3 implements AutoCloseable {
     }
   }
 
+  int port() {
+    return proxy.getPort();
+  }
+
   String endpoint() {
     return "http://127.0.0.1:" + proxy.getPort();
   }
 
   /** A client as {@link S3StagingStore#fromEnvironment} builds it for this endpoint. */
   S3Client client() {
+    return client(endpoint());
+  }
+
+  /** The same client for another endpoint in front of this server (a proxy). */
+  static S3Client client(String endpoint) {
+    return builder(endpoint).build();
+  }
+
+  /** The builder of {@link #client(String)}, to change more before building. */
+  static S3ClientBuilder builder(String endpoint) {
     return S3StagingStore.fromEnvironment(Map.of(
             "AWS_REGION", "us-east-1",
-            "TRIBUTARY_S3_ENDPOINT", endpoint(),
+            "TRIBUTARY_S3_ENDPOINT", endpoint,
             "TRIBUTARY_S3_PATH_STYLE", "true"))
         .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-        .build();
+            AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
   }
 
   @Override

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * A throwaway {@code redis-server} on a free loopback port, for what the shared server on 6379
- * cannot show (a password, TLS). Stopped by {@link #close()}; keeps nothing on disk.
+ * cannot show (a password, TLS, a server that dies). Stopped by {@link #close()}; keeps nothing
+ * on disk.
  */
 final class LocalRedisServer implements AutoCloseable {
   final int port;
@@ -18,6 +19,18 @@ final class LocalRedisServer implements AutoCloseable {
   private LocalRedisServer(int port, Process process) {
     this.port = port;
     this.process = process;
+  }
+
+  /** A plain server without a password. */
+  static LocalRedisServer plain() throws Exception {
+    int port = freePort();
+    return start(port, List.of("--port", Integer.toString(port)));
+  }
+
+  /** Kills the server at once (SIGKILL), as a crash would: no goodbye to its clients. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /** A plain server that requires {@code password}. */

@@ -172,4 +172,64 @@ class ValkeyCacheBackendTest extends CacheBackendContract {
   void isNamedValkey() {
     assertEquals("valkey", backend.name());
   }
+
+  @Test
+  void racingWritersLeaveTheLatestFetchNotTheLastWrite() throws Exception {
+    // Rounds of sixteen processes that write, all at once and in shuffled order, fetches that
+    // began at different times: the comparison and the write are one script, so the latest fetch
+    // is what stays every time (a read-then-write loses this race within a few rounds).
+    java.util.Random random = new java.util.Random(12);
+    java.time.Instant base = java.time.Instant.parse("2026-03-01T12:00:00Z");
+    List<CacheBackend> writers = new java.util.ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      CacheBackend own = create();
+      others.add(own);
+      writers.add(own);
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+    try {
+      for (int round = 0; round < 40; round++) {
+        String key = ns + "/race-" + round;
+        List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          order.add(i);
+        }
+        java.util.Collections.shuffle(order, random);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int w = 0; w < 16; w++) {
+          int n = order.get(w);
+          CacheBackend own = writers.get(w);
+          java.time.Instant at = base.plusSeconds(n);
+          done.add(pool.submit(() -> {
+            go.await();
+            return own.writeIfNewer(key, envelope(at, "v" + n), "h" + n, 600, at);
+          }));
+        }
+        go.countDown();
+        for (java.util.concurrent.Future<?> f : done) {
+          f.get();
+        }
+        assertEquals(new String(envelope(base.plusSeconds(15), "v15"), StandardCharsets.UTF_8),
+            new String(backend.read(key).orElseThrow().envelope(), StandardCharsets.UTF_8),
+            "round " + round);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aLeaseIsRenewedOnlyByItsOwner() throws Exception {
+    ValkeyCacheBackend valkey = (ValkeyCacheBackend) backend;
+    String token = valkey.tryLease(ns + "/k", Duration.ofMillis(200)).orElseThrow();
+    assertTrue(valkey.renew(ns + "/k", token, Duration.ofSeconds(30)));
+    long ttl = raw.pttl(ValkeyCacheBackend.leaseKey(ns + "/k"));
+    assertTrue(ttl > 20_000, "extended to the new ttl: " + ttl);
+    assertEquals(false, valkey.renew(ns + "/k", "not-the-token", Duration.ofSeconds(60)));
+    assertTrue(raw.pttl(ValkeyCacheBackend.leaseKey(ns + "/k")) <= 30_000, "a stranger cannot");
+    valkey.release(ns + "/k", token);
+    assertEquals(false, valkey.renew(ns + "/k", token, Duration.ofSeconds(30)),
+        "a released lease is not brought back");
+  }
 }

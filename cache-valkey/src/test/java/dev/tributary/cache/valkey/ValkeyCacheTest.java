@@ -61,6 +61,19 @@ class ValkeyCacheTest {
         out.write(body);
       }
     });
+    upstream.createContext("/slow-accounts", ex -> {
+      upstreamCalls.incrementAndGet();
+      try {
+        Thread.sleep(1_500); // five times the lease in the test below
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      byte[] body = "{\"accounts\":[\"slow\"]}".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    });
     upstream.start();
   }
 
@@ -72,9 +85,13 @@ class ValkeyCacheTest {
   public record Accounts(List<String> accounts) {}
 
   Accounts discover() throws IOException {
+    return discover("/accounts");
+  }
+
+  Accounts discover(String path) throws IOException {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-          + upstream.getAddress().getPort() + "/accounts")).build(), HttpResponse.BodyHandlers.ofString());
+          + upstream.getAddress().getPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
       return new com.fasterxml.jackson.databind.ObjectMapper().readValue(r.body(), Accounts.class);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -114,6 +131,40 @@ class ValkeyCacheTest {
       caches.forEach(Cache::close);
     }
     assertEquals(1, upstreamCalls.get(), "one process fetched, the others read the cache");
+  }
+
+  @Test
+  void aLeaderSlowerThanItsLeaseStillMakesTheOnlyUpstreamCall() throws Exception {
+    int herd = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(herd);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Accounts>> results = new ArrayList<>();
+    List<Cache> caches = new ArrayList<>();
+    try {
+      for (int i = 0; i < herd; i++) {
+        Cache cache = valkeyCache("redis://127.0.0.1:6379", CacheListener.NONE,
+            new CopyOnWriteArrayList<>()).newBuilder().leaseTtl(Duration.ofMillis(300))
+            .leasePollInterval(Duration.ofMillis(20)).build();
+        caches.add(cache);
+        int n = i;
+        results.add(pool.submit(() -> {
+          start.await();
+          if (n > 0) {
+            Thread.sleep(100); // the first takes the lease; the others arrive while it fetches
+          }
+          return cache.forAccount(credential).getOrFetch("accounts", Duration.ofMinutes(10),
+              () -> discover("/slow-accounts"), Accounts.class);
+        }));
+      }
+      start.countDown();
+      for (Future<Accounts> f : results) {
+        assertEquals(List.of("slow"), f.get().accounts());
+      }
+    } finally {
+      pool.shutdownNow();
+      caches.forEach(Cache::close);
+    }
+    assertEquals(1, upstreamCalls.get(), "the renewed lease kept the others waiting");
   }
 
   @Test

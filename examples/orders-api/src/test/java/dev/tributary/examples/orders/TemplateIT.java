@@ -112,5 +112,7 @@ class TemplateIT {
     assertEquals("SyncThroughS3", bucket.get("Condition"));
     String fn = resources.get("ConnectorFunction").toString();
     assertTrue(fn.contains("s3:PutObject") && fn.contains("s3:AbortMultipartUpload"), fn);
+    // The store confirms every object with HeadObject and every abort with ListParts.
+    assertTrue(fn.contains("s3:GetObject") && fn.contains("s3:ListMultipartUploadParts"), fn);
   }
 }
