@@ -76,6 +76,29 @@ public interface Connector {
   }
 
   /**
+   * The visibility horizon of a table with a {@link ValueType#NUMBER} or {@link ValueType#STRING}
+   * cursor: an exclusive upper bound on cursor values that this sync may pass because no row below
+   * it can still become visible. Such cursors have no clock, so without it a sequence-keyed table
+   * with concurrent writers loses rows: transaction T1 takes id 5, T2 takes id 6 and commits
+   * first, a sync reads 6 and moves past 5, then T1 commits.
+   *
+   * <p>Asked once per sync, before its first read of the table; kept in state for every call of
+   * that sync, handed to reads as {@link TableRead#upTo()}, and never passed by a position: rows at
+   * or above it come in a later sync. Return the value of the table's cursor type ({@code Long},
+   * {@code BigDecimal}, {@code String}). A bound at or below the position means "nothing more
+   * this sync" (for instance while a long transaction is still open). Empty (the default):
+   * unbounded, safe only for sources whose writes become visible in cursor order; see
+   * {@link Table#lookback(long)} for sources that cannot tell.
+   *
+   * @param table a top-level incremental table with a number or string cursor
+   * @param position where the table stands (empty on its first sync)
+   */
+  default Optional<Object> visibilityHorizon(Table table, Optional<Position> position,
+      Secrets secrets) throws IOException {
+    return Optional.empty();
+  }
+
+  /**
    * The one connector registered with {@link ServiceLoader}: a file
    * {@code META-INF/services/dev.tributary.Connector} naming the class (which needs a public
    * no-argument constructor). How the cloud adapters find the connector when they are not given

@@ -43,11 +43,12 @@ public final class Table {
   private final ValueType tiebreakerType;
   private final String parent;
   private final Duration lookback;
+  private final long lookbackValues;
   private final boolean softDelete;
 
   private Table(String name, Strategy strategy, List<String> primaryKey, String cursor,
       ValueType cursorType, String tiebreaker, ValueType tiebreakerType, String parent,
-      Duration lookback, boolean softDelete) {
+      Duration lookback, long lookbackValues, boolean softDelete) {
     this.name = name;
     this.strategy = strategy;
     this.primaryKey = primaryKey;
@@ -57,19 +58,20 @@ public final class Table {
     this.tiebreakerType = tiebreakerType;
     this.parent = parent;
     this.lookback = lookback;
+    this.lookbackValues = lookbackValues;
     this.softDelete = softDelete;
   }
 
   /** An incremental table; declare {@link #primaryKey}, {@link #cursor} and {@link #tiebreaker}. */
   public static Table incremental(String name) {
     return new Table(checkName(name), Strategy.INCREMENTAL, List.of(), null, ValueType.TIMESTAMP,
-        null, ValueType.STRING, null, Duration.ZERO, false);
+        null, ValueType.STRING, null, Duration.ZERO, 0, false);
   }
 
   /** A full-refresh table; declare {@link #primaryKey} (and a {@link #tiebreaker} if it is composite). */
   public static Table fullRefresh(String name) {
     return new Table(checkName(name), Strategy.FULL_REFRESH, List.of(), null, null, null,
-        ValueType.STRING, null, Duration.ZERO, false);
+        ValueType.STRING, null, Duration.ZERO, 0, false);
   }
 
   /** The primary key, in order; composite keys are allowed. */
@@ -82,7 +84,7 @@ public final class Table {
       throw new IllegalArgumentException("primaryKey of " + name + " repeats a column: " + pk);
     }
     return new Table(name, strategy, pk, cursor, cursorType, tiebreaker, tiebreakerType, parent,
-        lookback, softDelete);
+        lookback, lookbackValues, softDelete);
   }
 
   /** The cursor column, a {@link ValueType#TIMESTAMP}. */
@@ -96,7 +98,7 @@ public final class Table {
       throw new IllegalArgumentException(name + " is a full-refresh table and has no cursor");
     }
     return new Table(name, strategy, primaryKey, checkName(column), Objects.requireNonNull(type),
-        tiebreaker, tiebreakerType, parent, lookback, softDelete);
+        tiebreaker, tiebreakerType, parent, lookback, lookbackValues, softDelete);
   }
 
   /** The tiebreaker column, compared as a {@link ValueType#STRING}. */
@@ -111,13 +113,13 @@ public final class Table {
    */
   public Table tiebreaker(String column, ValueType type) {
     return new Table(name, strategy, primaryKey, cursor, cursorType, checkName(column),
-        Objects.requireNonNull(type), parent, lookback, softDelete);
+        Objects.requireNonNull(type), parent, lookback, lookbackValues, softDelete);
   }
 
   /** Makes this a child table: read once per row of {@code parentTable} that a sync delivers. */
   public Table partitionedBy(String parentTable) {
     return new Table(name, strategy, primaryKey, cursor, cursorType, tiebreaker, tiebreakerType,
-        checkName(parentTable), lookback, softDelete);
+        checkName(parentTable), lookback, lookbackValues, softDelete);
   }
 
   /**
@@ -131,13 +133,33 @@ public final class Table {
       throw new IllegalArgumentException("lookback of " + name + " is negative: " + window);
     }
     return new Table(name, strategy, primaryKey, cursor, cursorType, tiebreaker, tiebreakerType,
-        parent, window, softDelete);
+        parent, window, lookbackValues, softDelete);
+  }
+
+  /**
+   * Re-read the last {@code values} cursor values behind the stored position at the start of
+   * every sync — for a {@link ValueType#NUMBER} cursor (a sequence) whose source cannot tell which
+   * values are still in flight ({@link Connector#visibilityHorizon}): a row whose id was taken
+   * before others but committed after them is found if it lies within the window. The position
+   * never moves back; rows inside the window are delivered again.
+   */
+  public Table lookback(long values) {
+    if (values < 0) {
+      throw new IllegalArgumentException("lookback of " + name + " is negative: " + values);
+    }
+    return new Table(name, strategy, primaryKey, cursor, cursorType, tiebreaker, tiebreakerType,
+        parent, lookback, values, softDelete);
+  }
+
+  /** The numeric lookback window: how many cursor values each sync re-reads (0: none). */
+  public long lookbackValues() {
+    return lookbackValues;
   }
 
   /** Deletes of this table are soft: Fivetran marks rows {@code _fivetran_deleted} instead of removing them. */
   public Table softDelete() {
     return new Table(name, strategy, primaryKey, cursor, cursorType, tiebreaker, tiebreakerType,
-        parent, lookback, true);
+        parent, lookback, lookbackValues, true);
   }
 
   public String name() {
@@ -234,7 +256,11 @@ public final class Table {
       throw new IllegalArgumentException("table " + name
           + " declares a lookback but its cursor is not a timestamp or date");
     }
-    if (!lookback.isZero() && parent != null) {
+    if (lookbackValues != 0 && cursorType != ValueType.NUMBER) {
+      throw new IllegalArgumentException("table " + name
+          + " declares a lookback of values but its cursor is not a number; use lookback(Duration)");
+    }
+    if ((!lookback.isZero() || lookbackValues != 0) && parent != null) {
       throw new IllegalArgumentException("child table " + name + " cannot declare a lookback");
     }
   }

@@ -175,6 +175,28 @@ public final class StateCodec {
         }
       }
     }
+    JsonNode bounds = sync.get("bounds");
+    if (bounds != null && !bounds.isNull()) {
+      if (!bounds.isObject()) {
+        throw new ProtocolException("state.sync.bounds is not an object; remove state.sync to restart the sync");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = bounds.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        Table t = schema.table(e.getKey()).orElse(null);
+        if (t == null || !t.isIncremental()) {
+          continue; // no longer declared: the bound has nothing to bound
+        }
+        try {
+          Object v = Values.readState(t.cursorType(), e.getValue());
+          if (v != null) {
+            state.bounds.put(t.name(), v);
+          }
+        } catch (IllegalArgumentException ex) {
+          throw new ProtocolException("state.sync.bounds." + t.name() + " " + ex.getMessage()
+              + "; remove state.sync to restart the sync");
+        }
+      }
+    }
     JsonNode empty = sync.get("empty_responses");
     if (empty != null && empty.canConvertToInt()) {
       state.emptyResponses = Math.max(0, empty.intValue());
@@ -291,6 +313,14 @@ public final class StateCodec {
         g.writeString(d);
       }
       g.writeEndArray();
+      if (!s.bounds.isEmpty()) {
+        g.writeObjectFieldStart("bounds");
+        for (Map.Entry<String, Object> b : s.bounds.entrySet()) {
+          g.writeFieldName(b.getKey());
+          Values.writeState(g, b.getValue());
+        }
+        g.writeEndObject();
+      }
       g.writeNumberField("empty_responses", s.emptyResponses);
       g.writeEndObject();
     }

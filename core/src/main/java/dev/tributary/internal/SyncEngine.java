@@ -232,6 +232,7 @@ public final class SyncEngine {
     }
     c.st.horizon = now.minus(config.settleLag());
     c.st.done.clear();
+    c.st.bounds.clear();
     c.st.emptyResponses = 0;
     for (Table t : c.schema.tables()) {
       TableState ts = c.st.tables.get(t.name());
@@ -247,6 +248,39 @@ public final class SyncEngine {
       ts.tail = null;
       if (!t.lookback().isZero() && ts.position != null) {
         ts.reread = Position.of(minus(t.cursorType(), ts.position.cursor(), t.lookback()), null);
+      }
+      if (t.lookbackValues() != 0 && ts.position != null) {
+        ts.reread = Position.of(((java.math.BigDecimal) ts.position.cursor())
+            .subtract(java.math.BigDecimal.valueOf(t.lookbackValues())), null);
+      }
+    }
+    for (Table t : c.schema.topLevel()) {
+      if (t.isIncremental()
+          && (t.cursorType() == ValueType.NUMBER || t.cursorType() == ValueType.STRING)) {
+        fixVisibilityHorizon(c, t);
+      }
+    }
+  }
+
+  /** Asks the connector where this sync must stop reading a number or string cursor. */
+  private void fixVisibilityHorizon(Call c, Table t) {
+    TableState ts = c.st.tables.get(t.name());
+    Optional<Object> bound;
+    try {
+      bound = connector.visibilityHorizon(t, Optional.ofNullable(ts == null ? null : ts.position),
+          c.secrets);
+    } catch (IOException e) {
+      throw new SourceFailure(t.name(), e);
+    }
+    if (bound == null) {
+      throw new ContractViolation("visibilityHorizon of table " + t.name()
+          + " returned null; return Optional.empty() for no bound");
+    }
+    if (bound.isPresent()) {
+      try {
+        c.st.bounds.put(t.name(), Values.normalize(t.cursorType(), bound.get()));
+      } catch (IllegalArgumentException e) {
+        throw new ContractViolation("visibilityHorizon of table " + t.name() + " " + e.getMessage());
       }
     }
   }
@@ -272,6 +306,7 @@ public final class SyncEngine {
   private void finishSync(Schema schema, SyncState st) {
     st.horizon = null;
     st.done.clear();
+    st.bounds.clear();
     st.emptyResponses = 0;
     for (Table t : schema.tables()) {
       if (!t.isIncremental()) {
@@ -369,7 +404,7 @@ public final class SyncEngine {
     Page page;
     try {
       page = connector.read(new TableRead(t, Optional.ofNullable(after),
-          Optional.ofNullable(upTo(t, c.st.horizon)), pageSize,
+          Optional.ofNullable(upTo(t, c.st)), pageSize,
           Optional.ofNullable(parent), c.secrets, c.stopAt));
     } catch (IOException e) {
       if (e instanceof dev.tributary.TransientFailure && c.rb.rows() > 0) {
@@ -386,18 +421,19 @@ public final class SyncEngine {
     return page;
   }
 
-  private static Object upTo(Table t, Instant horizon) {
-    if (!t.isIncremental() || horizon == null) {
+  private static Object upTo(Table t, SyncState st) {
+    if (!t.isIncremental() || st.horizon == null) {
       return null;
     }
     switch (t.cursorType()) {
       case TIMESTAMP:
-        return horizon;
+        return st.horizon;
       case DATE:
         // A date cursor never syncs a day before it is over: rows dated the horizon's day wait.
-        return LocalDate.ofInstant(horizon, ZoneOffset.UTC);
+        return LocalDate.ofInstant(st.horizon, ZoneOffset.UTC);
       default:
-        return null;
+        // Number and string cursors: the connector's visibility horizon, if it gave one.
+        return st.bounds.get(t.name());
     }
   }
 
@@ -410,7 +446,7 @@ public final class SyncEngine {
   private Outcome process(Call c, Table t, TableState ts, String partition, Position from,
       Page page) {
     List<Table> children = partition == null ? c.schema.childrenOf(t.name()) : List.of();
-    Object upTo = upTo(t, c.st.horizon);
+    Object upTo = upTo(t, c.st);
     Position lastSeen = null;
     Position outOfOrderMin = null;
     boolean leading = true;

@@ -23,6 +23,11 @@ public final class SyncState {
   Instant horizon;
   /** Top-level tables this sync has caught up to the horizon. */
   final Set<String> done = new LinkedHashSet<>();
+  /**
+   * Per top-level table with a number or string cursor: the visibility horizon the connector
+   * gave for this sync (exclusive, normalised). Absent: unbounded.
+   */
+  final Map<String, Object> bounds = new LinkedHashMap<>();
   /** Consecutive responses of this sync without rows. */
   int emptyResponses;
   /** Declared tables' state. */
