@@ -7,6 +7,7 @@ import dev.tributary.Position;
 import dev.tributary.Row;
 import dev.tributary.Schema;
 import dev.tributary.Secrets;
+import dev.tributary.Table;
 import dev.tributary.TableRead;
 import dev.tributary.ValueType;
 import java.io.IOException;
@@ -255,6 +256,126 @@ public final class PostgresConnector implements Connector {
     }));
   }
 
+  /** How long a sync's start waits for the transactions writing at that moment to end. */
+  static final Duration VISIBILITY_WAIT = Duration.ofSeconds(2);
+
+  /**
+   * The visibility horizon of a number cursor (a sequence such as {@code bigserial}): how far this
+   * sync may read without passing an id whose transaction is still open.
+   *
+   * <p>At the sync's start, in one snapshot {@code S1}: {@code M = max(cursor)} over the rows
+   * visible, and {@code S1}'s list of transactions in progress. Every id up to {@code M} was taken
+   * before {@code M} was, so by a transaction that had finished, or was writing (listed in
+   * {@code S1}), or was inside the statement that took it and not yet listed — which a second
+   * snapshot {@code S2} a moment later lists. Once every transaction of both lists has ended —
+   * polled with {@code pg_xact_status}, on 64-bit transaction ids, so wraparound does not matter
+   * — every row up to {@code M} is visible or never will be, and the horizon is {@code M + 1}. If one is still
+   * open after {@link #VISIBILITY_WAIT}, the table reads nothing new this sync (the horizon is its
+   * position) and the next sync tries again.
+   *
+   * <p>Cost: one index lookup of the maximum and one snapshot per table per sync, plus a wait only
+   * while some transaction in the cluster is writing. Not covered: an id taken with
+   * {@code nextval()} in one statement and written by a later one of a transaction that had
+   * written nothing yet, or ids from a sequence with {@code CACHE} above 1 or an application-side
+   * id allocator; such tables declare {@code lookback_values}.
+   */
+  @Override
+  public Optional<Object> visibilityHorizon(Table table, Optional<Position> position,
+      Secrets secrets) throws IOException {
+    Settings s = settings(secrets);
+    TableSpec t = s.tables().get(table.name());
+    if (t == null || t.visibility() != TableSpec.Visibility.SNAPSHOT) {
+      return Optional.empty();
+    }
+    Instant deadline = Instant.now().plus(VISIBILITY_WAIT).plusSeconds(10);
+    // One repeatable-read snapshot S1 for the maximum and the writers in progress.
+    Object[] first = withTransaction(s, deadline, t, c -> {
+      Object max = maxCursor(c, t);
+      return new Object[] {max, snapshot(c), max == null ? null : minCursor(c, t)};
+    });
+    Object max = first[0];
+    try {
+      // A writer inside its INSERT has taken its id before it has a transaction id, so S1 may
+      // not list it yet; a moment later it is listed in S2, and the wait covers both.
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while fixing the visibility horizon of " + t.name());
+    }
+    boolean settled = withTransaction(s, deadline, t, c -> {
+      long until = System.nanoTime() + VISIBILITY_WAIT.toNanos();
+      try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM"
+          + " (SELECT pg_snapshot_xip(?::pg_snapshot) UNION"
+          + "  SELECT pg_snapshot_xip(pg_current_snapshot())) AS x(id)"
+          + " WHERE pg_xact_status(x.id) = 'in progress'")) {
+        st.setString(1, (String) first[1]);
+        while (true) {
+          try (ResultSet rs = st.executeQuery()) {
+            rs.next();
+            if (rs.getLong(1) == 0) {
+              return true;
+            }
+          }
+          if (System.nanoTime() > until) {
+            return false;
+          }
+          try {
+            Thread.sleep(25);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for open transactions");
+          }
+        }
+      }
+    });
+    if (!settled) {
+      // Still writing: hold the table where it is rather than pass an open id.
+      Object held = position.<Object>map(Position::cursor).orElse(null);
+      return Optional.of(held != null ? held : max == null ? NOTHING_YET : first[2]);
+    }
+    if (max == null) {
+      return Optional.of(NOTHING_YET); // an empty table: its first rows come in the next sync
+    }
+    BigDecimal m = decimal(max);
+    // Exclusive: an integer column's next value; otherwise the maximum itself (rows at it wait).
+    return Optional.of(m.stripTrailingZeros().scale() <= 0 ? m.add(BigDecimal.ONE) : m);
+  }
+
+  private static String snapshot(Connection c) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SELECT pg_current_snapshot()::text");
+         ResultSet rs = st.executeQuery()) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static Object maxCursor(Connection c, TableSpec t) throws SQLException {
+    return aggregate(c, t, "max");
+  }
+
+  private static Object minCursor(Connection c, TableSpec t) throws SQLException {
+    Object min = aggregate(c, t, "min");
+    return min == null ? NOTHING_YET : min;
+  }
+
+  /** A horizon below every id: the table reads nothing this sync. */
+  private static final BigDecimal NOTHING_YET = BigDecimal.valueOf(Long.MIN_VALUE);
+
+  /** The cursor's max or min over the table and, with a tombstone table, its tombstones. */
+  private static Object aggregate(Connection c, TableSpec t, String fn) throws SQLException {
+    String sql = "SELECT " + fn + "(" + q(t.cursor()) + ") FROM "
+        + qualified(t.sourceSchema(), t.sourceTable());
+    if (t.deletes() != null && t.deletes().isTombstone()) {
+      sql = "SELECT " + fn + "(v) FROM (" + sql.replace("SELECT " + fn + "(", "SELECT (")
+          + " UNION ALL SELECT " + q(t.deletes().tombstoneCursor()) + " FROM "
+          + qualified(t.deletes().tombstoneSchema(), t.deletes().tombstoneTable()) + ") AS u(v)";
+    }
+    try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+      rs.next();
+      return rs.getBigDecimal(1);
+    }
+  }
+
   @Override
   public Page read(TableRead read) throws IOException {
     Settings s = settings(read.secrets());
@@ -447,7 +568,10 @@ public final class PostgresConnector implements Connector {
           params.add(p.tiebreaker().get());
         }
       }
-      if (read.upTo().isPresent()) {
+      if (read.upTo().isPresent() && t.cursorType() == ValueType.NUMBER) {
+        parts.add(cursor + " < ?"); // the visibility horizon
+        params.add(read.upTo().get());
+      } else if (read.upTo().isPresent()) {
         // Rows at 'infinity' are past every horizon; the engine delivers them once per sync
         // after the others (they sort last), so the window lets them through.
         parts.add("(" + cursor + " < ? OR " + cursor + " = 'infinity')");

@@ -30,7 +30,17 @@ record TableSpec(
     ValueType tiebreakerType,
     Deletes deletes,
     boolean softDeleteInDestination,
-    NullCursor nullCursor) {
+    NullCursor nullCursor,
+    Visibility visibility,
+    long lookbackValues) {
+
+  /**
+   * How a number cursor (a sequence) is kept from passing an id whose transaction is still open:
+   * {@code SNAPSHOT} waits, at each sync's start, for the transactions writing at that moment
+   * (see {@link PostgresConnector#visibilityHorizon}); {@code NONE} reads unbounded (append-only
+   * tables written by one session, or with a {@code lookback_values} window instead).
+   */
+  enum Visibility { SNAPSHOT, NONE }
 
   /** What to do with rows whose cursor is NULL (they can never be read by a keyset). */
   enum NullCursor {
@@ -53,7 +63,7 @@ record TableSpec(
 
   private static final Set<String> KEYS = Set.of("name", "source_schema", "source_table",
       "primary_key", "cursor", "cursor_type", "tiebreaker", "tiebreaker_type", "deletes",
-      "destination_deletes", "null_cursor");
+      "destination_deletes", "null_cursor", "visibility", "lookback_values");
   private static final Set<String> TOMBSTONE_KEYS = Set.of("tombstone_table", "tombstone_schema",
       "tombstone_cursor");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,6 +78,9 @@ record TableSpec(
         ? Table.incremental(name).cursor(cursor, cursorType)
         : Table.fullRefresh(name);
     t = t.primaryKey(primaryKey.toArray(String[]::new)).tiebreaker(tiebreaker, tiebreakerType);
+    if (lookbackValues > 0) {
+      t = t.lookback(lookbackValues);
+    }
     return softDeleteInDestination ? t.softDelete() : t;
   }
 
@@ -89,6 +102,8 @@ record TableSpec(
     fields.put("destination_deletes",
         new Object[] {softDeleteInDestination, other.softDeleteInDestination});
     fields.put("null_cursor", new Object[] {nullCursor, other.nullCursor});
+    fields.put("visibility", new Object[] {visibility, other.visibility});
+    fields.put("lookback_values", new Object[] {lookbackValues, other.lookbackValues});
     for (Map.Entry<String, Object[]> e : fields.entrySet()) {
       if (!Objects.equals(e.getValue()[0], e.getValue()[1])) {
         return e.getKey() + " " + e.getValue()[0] + " vs " + e.getValue()[1];
@@ -182,8 +197,27 @@ record TableSpec(
       throw new MissingSecretException(path + ".null_cursor is set but " + path
           + ".cursor is missing");
     }
+    boolean numberCursor = cursorType == ValueType.NUMBER;
+    if (!numberCursor && (m.containsKey("visibility") || m.containsKey("lookback_values"))) {
+      throw new MissingSecretException(path + ".visibility and " + path + ".lookback_values apply"
+          + " to number cursors only (cursor_type \"number\"); remove them");
+    }
+    Visibility visibility = numberCursor
+        ? choice(path, m, "visibility", "snapshot",
+            Map.of("snapshot", Visibility.SNAPSHOT, "none", Visibility.NONE))
+        : Visibility.NONE;
+    long lookbackValues = 0;
+    Object lb = m.get("lookback_values");
+    if (lb != null) {
+      if (!(lb instanceof Number) || ((Number) lb).longValue() < 0
+          || ((Number) lb).doubleValue() != ((Number) lb).longValue()) {
+        throw new MissingSecretException(path + ".lookback_values must be a whole number of"
+            + " cursor values to re-read each sync, such as 1000");
+      }
+      lookbackValues = ((Number) lb).longValue();
+    }
     return new TableSpec(path, name, schema, table, pk, cursor, cursorType, tiebreaker,
-        tiebreakerType, deletes, soft, nullCursor);
+        tiebreakerType, deletes, soft, nullCursor, visibility, lookbackValues);
   }
 
   private static Deletes deletes(String path, Object v, String schema, String cursor) {

@@ -95,6 +95,21 @@ class ConfigurationTest {
             + " \"deletes\": {\"tombstone_table\": \"x\", \"column\": \"y\"}}]"))
         .getMessage().startsWith("secrets.tables[0].deletes needs exactly one of"));
     assertThrows(MissingSecretException.class, () -> new PostgresConnector("not json"));
+    assertTrue(assertThrows(MissingSecretException.class, () -> TableSpec.parseAll(
+        "secrets.tables", "[{\"name\": \"a\", \"primary_key\": \"id\", \"cursor\": \"t\","
+            + " \"visibility\": \"none\"}]")).getMessage()
+        .startsWith("secrets.tables[0].visibility and secrets.tables[0].lookback_values apply to"
+            + " number cursors only"));
+    assertEquals("secrets.tables[0].lookback_values must be a whole number of cursor values to"
+        + " re-read each sync, such as 1000", assertThrows(MissingSecretException.class,
+            () -> TableSpec.parseAll("secrets.tables", "[{\"name\": \"a\", \"primary_key\": \"id\","
+                + " \"cursor\": \"id\", \"cursor_type\": \"number\", \"lookback_values\": -3}]"))
+            .getMessage());
+    TableSpec spec = TableSpec.parseAll("secrets.tables", "[{\"name\": \"a\", \"primary_key\":"
+        + " \"id\", \"cursor\": \"id\", \"cursor_type\": \"number\", \"lookback_values\": 100}]")
+        .get(0);
+    assertEquals(TableSpec.Visibility.SNAPSHOT, spec.visibility(), "the default for a number cursor");
+    assertEquals(100, spec.toTable().lookbackValues());
   }
 
   @Test
