@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The response path side by side: one Jackson generator (a), the naive handler (b) and Tributary,
+# with Instant and ISO-string cursors; prints medians, spreads, allocation and ratios.
+#   benchmarks/ratios.sh          # the full run (about 2 minutes)
+#   benchmarks/ratios.sh quick    # fewer iterations
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -q -DskipTests -pl benchmarks -am package dependency:build-classpath \
+    -DincludeScope=runtime -Dmdep.outputFile=target/runtime.classpath >/dev/null
+exec java -cp "benchmarks/target/classes:$(cat benchmarks/target/runtime.classpath)" \
+    dev.tributary.benchmarks.Ratios "$@"

@@ -1,0 +1,29 @@
+package dev.tributary.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Runs each benchmark once at a tiny size, so a change that breaks one fails the build instead
+ * of being found the next time someone measures. Times nothing.
+ */
+class BenchmarkSmokeTest {
+  @ParameterizedTest
+  @ValueSource(strings = {"instant", "iso"})
+  void everyResponsePathVariantWritesAResponseOfTheSameRows(String cursors) throws Exception {
+    ResponsePathBenchmark b = new ResponsePathBenchmark();
+    b.rows = 200;
+    b.cursors = cursors;
+    b.setUp();
+    long limit = b.oneGenerator();
+    long naive = b.naiveHandler();
+    long tributary = b.tributary();
+    assertTrue(limit > 200 * 90, "the reference wrote " + limit + " bytes");
+    // The same rows, give or take the state each writes.
+    assertEquals(limit, naive, limit * 0.1);
+    assertEquals(limit, tributary, limit * 0.25);
+  }
+}
