@@ -63,9 +63,11 @@ public final class Ratios {
       for (Map.Entry<String, double[]> v : c.getValue().entrySet()) {
         double[] x = v.getValue();
         // Speed ratios as throughput: above 1 is faster than the reference.
-        System.out.printf("%-10s %-14s %10.1f %8.1f – %-6.1f %12.1f %8.2f %8.2f %8.2f%n",
+        // An allocation ratio over a reference that allocates next to nothing says nothing.
+        String allocRatio = a[3] > 1e6 ? String.format("%8.2f", x[3] / a[3]) : "       -";
+        System.out.printf("%-10s %-14s %10.1f %8.1f – %-6.1f %12.1f %8.2f %8.2f %s%n",
             c.getKey(), v.getKey(), x[0], x[1], x[2], x[3] / 1e6, a[0] / x[0], b[0] / x[0],
-            x[3] / a[3]);
+            allocRatio);
       }
     }
     Map<String, double[]> instant = table.get("instant");
