@@ -31,7 +31,7 @@ class RepositoryDocsTest {
       "Boolean", "String", "Map", "List", "UUID", "Optional", "Duration", "ServiceLoader",
       "InputStream", "OutputStream", "Timestamp", "IllegalArgumentException",
       "IllegalStateException", "RuntimeException", "UnsupportedOperationException", "Iterable",
-      "Enum", "Clock", "Object",
+      "Enum", "Clock", "Object", "HashMap", "HashSet",
       // Jackson
       "JsonNode", "StreamReadConstraints",
       // OkHttp
