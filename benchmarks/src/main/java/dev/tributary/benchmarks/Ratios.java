@@ -16,30 +16,46 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs {@link ResponsePathBenchmark} and prints each variant's median time per call (with the
- * spread over measurement iterations), its allocation per call, and its ratios to the references
+ * Runs a benchmark class and prints each variant's median time per call (with the spread over
+ * measurement iterations), its allocation per call, and its speed relative to the references
  * measured in the same run — the machine is shared and noisy, so only side-by-side ratios mean
- * anything.
+ * anything. Above 1 is faster than the reference.
  *
- * <pre>benchmarks/ratios.sh [quick]</pre>
+ * <pre>
+ * benchmarks/ratios.sh [response|passthrough] [quick]
+ * </pre>
  */
 public final class Ratios {
   private Ratios() {}
 
+  /** A benchmark class and the variants its others are compared with. */
+  private record Suite(Class<?> benchmark, List<String> references) {}
+
+  private static final Map<String, Suite> SUITES = Map.of(
+      "response", new Suite(ResponsePathBenchmark.class, List.of("oneGenerator", "naiveHandler")),
+      "passthrough", new Suite(PassThroughBenchmark.class, List.of("tokenizeOnly", "naive")));
+
   public static void main(String[] args) throws RunnerException {
-    boolean quick = args.length > 0 && args[0].equals("quick");
+    String name = args.length > 0 && SUITES.containsKey(args[0]) ? args[0] : "response";
+    boolean quick = List.of(args).contains("quick");
+    Suite suite = SUITES.get(name);
     ChainedOptionsBuilder options = new OptionsBuilder()
-        .include(ResponsePathBenchmark.class.getSimpleName())
+        .include(suite.benchmark().getSimpleName())
         .addProfiler(GCProfiler.class);
     if (quick) {
       options.warmupIterations(2).measurementIterations(3);
     }
-    Collection<RunResult> results = new Runner(options.build()).run();
+    print(suite, new Runner(options.build()).run());
+  }
 
-    // cursors -> variant -> {median ms, min, max, bytes allocated per call}
+  private static void print(Suite suite, Collection<RunResult> results) {
+    // parameters other than the benchmark -> variant -> {median ms, min, max, bytes per call}
     Map<String, Map<String, double[]>> table = new LinkedHashMap<>();
     for (RunResult r : results) {
-      String cursors = r.getParams().getParam("cursors");
+      List<String> params = new ArrayList<>();
+      for (String key : r.getParams().getParamsKeys()) {
+        params.add(key + "=" + r.getParams().getParam(key));
+      }
       String variant = r.getParams().getBenchmark().replaceAll(".*\\.", "");
       List<Double> scores = new ArrayList<>();
       for (BenchmarkResult b : r.getBenchmarkResults()) {
@@ -48,33 +64,27 @@ public final class Ratios {
         }
       }
       scores.sort(Double::compare);
-      double median = scores.get(scores.size() / 2);
       Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
-      table.computeIfAbsent(cursors, k -> new LinkedHashMap<>()).put(variant, new double[] {
-          median, scores.get(0), scores.get(scores.size() - 1),
-          alloc == null ? Double.NaN : alloc.getScore()});
+      table.computeIfAbsent(String.join(" ", params), k -> new LinkedHashMap<>()).put(variant,
+          new double[] {scores.get(scores.size() / 2), scores.get(0),
+              scores.get(scores.size() - 1), alloc == null ? Double.NaN : alloc.getScore()});
     }
+    String r1 = suite.references().get(0);
+    String r2 = suite.references().get(1);
     System.out.println();
-    System.out.printf("%-10s %-14s %10s %17s %12s %8s %8s %8s%n", "cursors", "variant",
-        "median ms", "spread ms", "alloc MB", "vs (a)", "vs (b)", "alloc/(a)");
-    for (Map.Entry<String, Map<String, double[]>> c : table.entrySet()) {
-      double[] a = c.getValue().get("oneGenerator");
-      double[] b = c.getValue().get("naiveHandler");
-      for (Map.Entry<String, double[]> v : c.getValue().entrySet()) {
+    System.out.printf("%-24s %-14s %10s %17s %10s %10s %10s %10s%n", "parameters", "variant",
+        "median ms", "spread ms", "alloc MB", "vs " + r1, "vs " + r2, "alloc/" + r1);
+    for (Map.Entry<String, Map<String, double[]>> p : table.entrySet()) {
+      double[] a = p.getValue().get(r1);
+      double[] b = p.getValue().get(r2);
+      for (Map.Entry<String, double[]> v : p.getValue().entrySet()) {
         double[] x = v.getValue();
-        // Speed ratios as throughput: above 1 is faster than the reference.
         // An allocation ratio over a reference that allocates next to nothing says nothing.
-        String allocRatio = a[3] > 1e6 ? String.format("%8.2f", x[3] / a[3]) : "       -";
-        System.out.printf("%-10s %-14s %10.1f %8.1f – %-6.1f %12.1f %8.2f %8.2f %s%n",
-            c.getKey(), v.getKey(), x[0], x[1], x[2], x[3] / 1e6, a[0] / x[0], b[0] / x[0],
+        String allocRatio = a[3] > 1e6 ? String.format("%10.2f", x[3] / a[3]) : "         -";
+        System.out.printf("%-24s %-14s %10.1f %8.1f – %-6.1f %10.1f %10.2f %10.2f %s%n",
+            p.getKey(), v.getKey(), x[0], x[1], x[2], x[3] / 1e6, a[0] / x[0], b[0] / x[0],
             allocRatio);
       }
-    }
-    Map<String, double[]> instant = table.get("instant");
-    Map<String, double[]> iso = table.get("iso");
-    if (instant != null && iso != null) {
-      System.out.printf("%nISO-string cursors cost %.0f%% more than Instant cursors (Tributary)%n",
-          100 * (iso.get("tributary")[0] / instant.get("tributary")[0] - 1));
     }
   }
 }

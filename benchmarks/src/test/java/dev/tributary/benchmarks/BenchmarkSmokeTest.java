@@ -26,4 +26,15 @@ class BenchmarkSmokeTest {
     assertEquals(limit, naive, limit * 0.1);
     assertEquals(limit, tributary, limit * 0.25);
   }
+
+  @org.junit.jupiter.api.Test
+  void everyPassThroughVariantCopiesThePage() throws Exception {
+    PassThroughBenchmark b = new PassThroughBenchmark();
+    b.rows = 200;
+    b.setUp();
+    assertTrue(b.tokenizeOnly() > 200 * 10);
+    long copy = b.streamingCopy();
+    assertEquals(copy, b.naive(), copy * 0.1);
+    assertEquals(copy, b.tributary(), copy * 0.25);
+  }
 }
