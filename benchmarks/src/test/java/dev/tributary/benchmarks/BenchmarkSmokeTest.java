@@ -37,4 +37,11 @@ class BenchmarkSmokeTest {
     assertEquals(copy, b.naive(), copy * 0.1);
     assertEquals(copy, b.tributary(), copy * 0.25);
   }
+
+  @org.junit.jupiter.api.Test
+  void bothColdStartHandlersAnswerACompleteResponse() throws Exception {
+    for (String handler : new String[] {"bare", "tributary"}) {
+      dev.tributary.benchmarks.cold.ColdStart.main(new String[] {handler}); // throws if incomplete
+    }
+  }
 }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Cold start, whole process: the first complete response through Tributary's Lambda handler against
+# a bare Jackson RequestStreamHandler writing the same 2,000 rows (reference d), run alternately
+# RUNS times each, with default flags and with -XX:TieredStopAtLevel=1 + AppCDS (-Xshare:on, so a
+# stale archive fails instead of being ignored). Prints medians, spreads, ratios and classes loaded.
+#   benchmarks/coldstart.sh [RUNS]    (default 15)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-15}
+mvn -B -q -DskipTests -pl benchmarks -am package dependency:build-classpath \
+    -DincludeScope=runtime -Dmdep.outputFile=target/runtime.classpath >/dev/null
+cp="benchmarks/target/classes:$(cat benchmarks/target/runtime.classpath)"
+main=dev.tributary.benchmarks.cold.ColdStart
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+for v in bare tributary; do   # one AppCDS archive per handler, made by a training run
+  java -XX:ArchiveClassesAtExit="$work/$v.jsa" -XX:TieredStopAtLevel=1 -cp "$cp" "$main" "$v" >/dev/null 2>&1
+done
+measure() { # flags-name handler extra-flags...
+  local name=$1 v=$2; shift 2
+  for _ in $(seq "$runs"); do
+    java "$@" -cp "$cp" "$main" "$v" | sed "s/^/$name $v /"
+  done
+}
+{
+  for i in $(seq 1); do
+    for v in bare tributary; do measure default "$v"; done
+    for v in bare tributary; do
+      measure tiered1+cds "$v" -XX:TieredStopAtLevel=1 -Xshare:on -XX:SharedArchiveFile="$work/$v.jsa"
+    done
+  done
+} > "$work/raw.txt"
+python3 - "$work/raw.txt" <<'PY'
+import sys, statistics as st
+rows = {}
+for line in open(sys.argv[1]):
+    flags, v, ms, classes, _ = line.split()
+    rows.setdefault((flags, v), []).append((int(ms.split("=")[1]), int(classes.split("=")[1])))
+print(f"{'flags':<12} {'handler':<10} {'median ms':>9} {'spread ms':>11} {'classes':>8} {'vs bare':>8}")
+for flags in ("default", "tiered1+cds"):
+    bare = st.median(m for m, _ in rows[(flags, "bare")])
+    for v in ("bare", "tributary"):
+        ms = [m for m, _ in rows[(flags, v)]]
+        cl = st.median(c for _, c in rows[(flags, v)])
+        print(f"{flags:<12} {v:<10} {st.median(ms):>9.0f} {min(ms):>5}–{max(ms):<5} {cl:>8.0f} {st.median(ms)/bare:>8.2f}")
+PY

@@ -1,0 +1,68 @@
+package dev.tributary.benchmarks.cold;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reference (d): the hand-written Lambda function a cold start is measured against — reads the
+ * request with Jackson and streams the same rows as {@link ColdStart}'s Tributary connector.
+ */
+public final class BareJacksonHandler implements RequestStreamHandler {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  @Override
+  public void handleRequest(InputStream input, OutputStream output, Context context)
+      throws IOException {
+    JsonNode request = MAPPER.readTree(input);
+    String cursor = request.path("state").path("cursor").asText("");
+    List<Map<String, Object>> rows = ColdStart.rows(cursor);
+    try (JsonGenerator g = FACTORY.createGenerator(output)) {
+      g.writeStartObject();
+      g.writeObjectFieldStart("insert");
+      g.writeArrayFieldStart("orders");
+      for (Map<String, Object> m : rows) {
+        g.writeStartObject();
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+          g.writeFieldName(e.getKey());
+          Object v = e.getValue();
+          if (v instanceof Long) {
+            g.writeNumber((Long) v);
+          } else if (v instanceof BigDecimal) {
+            g.writeNumber((BigDecimal) v);
+          } else if (v instanceof java.time.Instant) {
+            g.writeString(DateTimeFormatter.ISO_INSTANT.format((java.time.Instant) v));
+          } else {
+            g.writeString(String.valueOf(v));
+          }
+        }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeObjectFieldStart("schema");
+      g.writeObjectFieldStart("orders");
+      g.writeArrayFieldStart("primary_key");
+      g.writeString("id");
+      g.writeEndArray();
+      g.writeEndObject();
+      g.writeEndObject();
+      g.writeObjectFieldStart("state");
+      g.writeStringField("cursor", String.valueOf(rows.get(rows.size() - 1).get("updated_at")));
+      g.writeEndObject();
+      g.writeBooleanField("hasMore", false);
+      g.writeEndObject();
+    }
+  }
+}
