@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 runs=${1:-15}
 mvn -B -q -DskipTests -pl benchmarks -am package dependency:build-classpath \
     -DincludeScope=runtime -Dmdep.outputFile=target/runtime.classpath >/dev/null
-cp="benchmarks/target/classes:$(cat benchmarks/target/runtime.classpath)"
+# AppCDS takes jars only, not class folders.
+cp="$(ls benchmarks/target/tributary-benchmarks-*.jar):$(cat benchmarks/target/runtime.classpath)"
 main=dev.tributary.benchmarks.cold.ColdStart
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 for v in bare tributary; do   # one AppCDS archive per handler, made by a training run

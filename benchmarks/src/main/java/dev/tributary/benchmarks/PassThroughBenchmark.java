@@ -67,7 +67,7 @@ public class PassThroughBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    sourcePage = mapper.writeValueAsBytes(ResponsePathBenchmark.rows(rows, true));
+    sourcePage = mapper.writeValueAsBytes(BenchRows.rows(rows, true));
     Connector connector = new Connector() {
       @Override
       public Schema schema() {
@@ -109,7 +109,7 @@ public class PassThroughBenchmark {
   /** Each record copied from the parser into the response, exactly. */
   @Benchmark
   public long streamingCopy() throws IOException {
-    ResponsePathBenchmark.CountingSink sink = new ResponsePathBenchmark.CountingSink();
+    BenchRows.CountingSink sink = new BenchRows.CountingSink();
     try (JsonParser p = factory.createParser(sourcePage);
          JsonGenerator g = factory.createGenerator(sink)) {
       g.writeStartObject();
@@ -141,7 +141,7 @@ public class PassThroughBenchmark {
     response.put("state", Map.of());
     response.put("hasMore", false);
     byte[] body = mapper.writeValueAsString(response).getBytes(StandardCharsets.UTF_8);
-    ResponsePathBenchmark.CountingSink sink = new ResponsePathBenchmark.CountingSink();
+    BenchRows.CountingSink sink = new BenchRows.CountingSink();
     sink.write(body);
     return sink.count;
   }
@@ -149,7 +149,7 @@ public class PassThroughBenchmark {
   /** Today's connector path: parse into maps, rows through the engine. */
   @Benchmark
   public long tributary() throws IOException {
-    ResponsePathBenchmark.CountingSink sink = new ResponsePathBenchmark.CountingSink();
+    BenchRows.CountingSink sink = new BenchRows.CountingSink();
     FunctionHandler.Outcome o = handler.handle(new ByteArrayInputStream(request), sink,
         Instant.now().plusSeconds(600));
     if (o != FunctionHandler.Outcome.OK) {

@@ -15,14 +15,10 @@ import dev.tributary.TableRead;
 import dev.tributary.ValueType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +57,6 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ResponsePathBenchmark {
   static final Table ORDERS = Table.incremental("orders").primaryKey("id").cursor("updated_at")
       .tiebreaker("id", ValueType.NUMBER);
-  static final Instant BASE = Instant.parse("2024-05-01T09:00:00.123456Z");
 
   @Param({"50000"})
   public int rows;
@@ -78,7 +73,7 @@ public class ResponsePathBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    data = rows(rows, cursors.equals("iso"));
+    data = BenchRows.rows(rows, cursors.equals("iso"));
     List<Row> page = new ArrayList<>(data.size());
     for (Map<String, Object> m : data) {
       page.add(Row.of(m));
@@ -100,46 +95,16 @@ public class ResponsePathBenchmark {
     request = "{\"state\":{},\"secrets\":{},\"sync_id\":\"bench\"}".getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Rows of about 104 bytes each as JSON, in cursor order, all in the past. */
-  static List<Map<String, Object>> rows(int n, boolean isoCursors) {
-    List<Map<String, Object>> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", 1_000_000L + i);
-      m.put("customer", "cus_" + (100_000 + i % 7919));
-      m.put("status", i % 3 == 0 ? "paid" : "pending");
-      m.put("amount", BigDecimal.valueOf(1234 + i % 5000, 2));
-      Instant at = BASE.plusMillis(i * 7L);
-      m.put("updated_at", isoCursors ? DateTimeFormatter.ISO_INSTANT.format(at) : at);
-      out.add(m);
-    }
-    return out;
-  }
-
   /** (a) One Jackson generator writing the same response: the limit. */
   @Benchmark
   public long oneGenerator() throws IOException {
-    CountingSink sink = new CountingSink();
+    BenchRows.CountingSink sink = new BenchRows.CountingSink();
     try (JsonGenerator g = factory.createGenerator(sink)) {
       g.writeStartObject();
       g.writeObjectFieldStart("insert");
       g.writeArrayFieldStart("orders");
       for (Map<String, Object> m : data) {
-        g.writeStartObject();
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-          g.writeFieldName(e.getKey());
-          Object v = e.getValue();
-          if (v instanceof Long) {
-            g.writeNumber((Long) v);
-          } else if (v instanceof BigDecimal) {
-            g.writeNumber((BigDecimal) v);
-          } else if (v instanceof Instant) {
-            g.writeString(DateTimeFormatter.ISO_INSTANT.format((Instant) v));
-          } else {
-            g.writeString((String) v);
-          }
-        }
-        g.writeEndObject();
+        BenchRows.writeRow(g, m);
       }
       g.writeEndArray();
       g.writeEndObject();
@@ -178,7 +143,7 @@ public class ResponsePathBenchmark {
     response.put("state", Map.of("cursor", String.valueOf(data.get(data.size() - 1).get("updated_at"))));
     response.put("hasMore", false);
     byte[] body = mapper.writeValueAsString(response).getBytes(StandardCharsets.UTF_8);
-    CountingSink sink = new CountingSink();
+    BenchRows.CountingSink sink = new BenchRows.CountingSink();
     sink.write(body);
     return sink.count;
   }
@@ -186,27 +151,12 @@ public class ResponsePathBenchmark {
   /** Tributary: the whole call through {@link FunctionHandler}. */
   @Benchmark
   public long tributary() throws IOException {
-    CountingSink sink = new CountingSink();
+    BenchRows.CountingSink sink = new BenchRows.CountingSink();
     FunctionHandler.Outcome o = handler.handle(new ByteArrayInputStream(request), sink,
         Instant.now().plusSeconds(600));
     if (o != FunctionHandler.Outcome.OK) {
       throw new IllegalStateException("the call failed: " + o);
     }
     return sink.count;
-  }
-
-  /** Counts bytes and keeps none, so every variant pays the same for its output. */
-  static final class CountingSink extends OutputStream {
-    long count;
-
-    @Override
-    public void write(int b) {
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      count += len;
-    }
   }
 }

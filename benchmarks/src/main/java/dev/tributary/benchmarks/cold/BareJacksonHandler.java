@@ -6,11 +6,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tributary.benchmarks.BenchRows;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.math.BigDecimal;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
@@ -33,21 +32,7 @@ public final class BareJacksonHandler implements RequestStreamHandler {
       g.writeObjectFieldStart("insert");
       g.writeArrayFieldStart("orders");
       for (Map<String, Object> m : rows) {
-        g.writeStartObject();
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-          g.writeFieldName(e.getKey());
-          Object v = e.getValue();
-          if (v instanceof Long) {
-            g.writeNumber((Long) v);
-          } else if (v instanceof BigDecimal) {
-            g.writeNumber((BigDecimal) v);
-          } else if (v instanceof java.time.Instant) {
-            g.writeString(DateTimeFormatter.ISO_INSTANT.format((java.time.Instant) v));
-          } else {
-            g.writeString(String.valueOf(v));
-          }
-        }
-        g.writeEndObject();
+        BenchRows.writeRow(g, m);
       }
       g.writeEndArray();
       g.writeEndObject();

@@ -8,11 +8,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,20 +43,9 @@ public final class ColdStart {
     System.out.println("first_response_ms=" + uptime + " classes=" + classes + " bytes=" + out.size());
   }
 
-  /** The same rows for both handlers: ids, a customer, a status, an amount, an ISO cursor. */
+  /** The same rows for both handlers, with ISO-8601 cursors. */
   static List<Map<String, Object>> rows(String after) {
-    List<Map<String, Object>> out = new ArrayList<>(ROWS);
-    Instant base = Instant.parse("2024-05-01T09:00:00.123456Z");
-    for (int i = 0; i < ROWS; i++) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", 1_000_000L + i);
-      m.put("customer", "cus_" + (100_000 + i % 7919));
-      m.put("status", i % 3 == 0 ? "paid" : "pending");
-      m.put("amount", BigDecimal.valueOf(1234 + i % 5000, 2));
-      m.put("updated_at", base.plusMillis(i * 7L).toString());
-      out.add(m);
-    }
-    return out;
+    return dev.tributary.benchmarks.BenchRows.rows(ROWS, true);
   }
 
   /** The few things a stream handler asks of Lambda's context. */
