@@ -11,7 +11,7 @@ import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheBackend.WriteResult;
-import dev.tributary.testing.CacheBackendContract;
+import dev.tributary.cache.testing.CacheBackendContract;
 import dev.tributary.testing.FakeClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -13,7 +13,7 @@ import com.google.cloud.storage.StorageOptions;
 import com.google.cloud.storage.contrib.nio.testing.LocalStorageHelper;
 import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheBackend.WriteResult;
-import dev.tributary.testing.CacheBackendContract;
+import dev.tributary.cache.testing.CacheBackendContract;
 import dev.tributary.testing.FakeClock;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;

@@ -15,22 +15,22 @@ class CacheFromEnvironmentTest {
   @TempDir Path root;
 
   static String failure(Map<String, String> env) {
-    return assertThrows(IllegalArgumentException.class, () -> Cache.fromEnvironment(env))
+    return assertThrows(IllegalArgumentException.class, () -> SourceCache.fromEnvironment(env))
         .getMessage();
   }
 
   @Test
   void nothingSetMeansNoCacheWithTheDefaultTtl() {
-    Cache c = Cache.fromEnvironment(Map.of());
+    SourceCache c = SourceCache.fromEnvironment(Map.of());
     assertFalse(c.enabled());
     assertEquals("none", c.backendName());
     assertEquals(Duration.ofSeconds(600), c.ttl());
-    assertFalse(Cache.fromEnvironment(Map.of("TRIBUTARY_CACHE_BACKEND", "none")).enabled());
+    assertFalse(SourceCache.fromEnvironment(Map.of("TRIBUTARY_CACHE_BACKEND", "none")).enabled());
   }
 
   @Test
   void fileUsesTheRootAndTheTtl() {
-    Cache c = Cache.fromEnvironment(Map.of("TRIBUTARY_CACHE_BACKEND", "file",
+    SourceCache c = SourceCache.fromEnvironment(Map.of("TRIBUTARY_CACHE_BACKEND", "file",
         "TRIBUTARY_CACHE_FILE_ROOT", root.toString(), "TRIBUTARY_CACHE_TTL_SECONDS", "60"));
     assertTrue(c.enabled());
     assertEquals("file", c.backendName());
@@ -39,7 +39,7 @@ class CacheFromEnvironmentTest {
 
   @Test
   void anObjectStoreFileUrlIsBuiltIn() {
-    Cache c = Cache.fromEnvironment(Map.of("TRIBUTARY_CACHE_BACKEND", "object_store",
+    SourceCache c = SourceCache.fromEnvironment(Map.of("TRIBUTARY_CACHE_BACKEND", "object_store",
         "TRIBUTARY_CACHE_OBJECT_STORE_URL", root.toUri().toString()));
     assertEquals("file", c.backendName());
   }

@@ -44,7 +44,7 @@ import java.util.function.UnaryOperator;
  * the API cost and the others within the TTL read the result.
  *
  * <pre>{@code
- * static final Cache CACHE = Cache.fromEnvironment();          // once per container
+ * static final SourceCache CACHE = SourceCache.fromEnvironment();          // once per container
  * AccountList accounts = CACHE.forAccount(secrets, "api_key")
  *     .getOrFetch("accounts", Duration.ofMinutes(10), api::listAccounts, AccountList.class);
  * }</pre>
@@ -89,7 +89,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>Immutable and thread-safe; build one per container and share it.
  */
-public final class Cache implements AutoCloseable {
+public final class SourceCache implements AutoCloseable {
   /** Version written in every envelope. */
   public static final int ENVELOPE_VERSION = 1;
   /** Default {@link Builder#maxEntryBytes}: 5 MB. */
@@ -103,7 +103,7 @@ public final class Cache implements AutoCloseable {
   static final String ENV_VALKEY_URL = "TRIBUTARY_CACHE_VALKEY_URL";
   static final String ENV_TTL = "TRIBUTARY_CACHE_TTL_SECONDS";
 
-  private static final Cache NONE = new Builder().build();
+  private static final SourceCache NONE = new Builder().build();
   private static final JsonFactory LOG_JSON = new JsonFactory();
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -136,7 +136,7 @@ public final class Cache implements AutoCloseable {
   private final DoubleSupplier random;
   private final List<String> redactions;
 
-  private Cache(Builder b) {
+  private SourceCache(Builder b) {
     this.ttl = b.ttl;
     this.listener = b.listener;
     this.logSink = b.logSink;
@@ -152,12 +152,12 @@ public final class Cache implements AutoCloseable {
   }
 
   /** The cache that is not there: every call fetches. */
-  public static Cache none() {
+  public static SourceCache none() {
     return NONE;
   }
 
   /** A cache configured by the process environment; see {@link #fromEnvironment(Map)}. */
-  public static Cache fromEnvironment() {
+  public static SourceCache fromEnvironment() {
     return fromEnvironment(System.getenv());
   }
 
@@ -181,7 +181,7 @@ public final class Cache implements AutoCloseable {
    * @throws IllegalArgumentException naming the variable, for any misconfiguration — at start-up,
    *     not at the first call
    */
-  public static Cache fromEnvironment(Map<String, String> env) {
+  public static SourceCache fromEnvironment(Map<String, String> env) {
     String kind = env.getOrDefault(ENV_BACKEND, "").trim().toLowerCase(Locale.ROOT);
     Builder b = builder().ttl(ttlFrom(env));
     switch (kind) {
@@ -271,7 +271,7 @@ public final class Cache implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Cache(" + backendName() + ", ttl=" + ttl.toSeconds() + "s)";
+    return "SourceCache(" + backendName() + ", ttl=" + ttl.toSeconds() + "s)";
   }
 
   /**
@@ -338,7 +338,7 @@ public final class Cache implements AutoCloseable {
 
     @Override
     public String toString() {
-      return "Cache.Account(" + hash + ")";
+      return "SourceCache.Account(" + hash + ")";
     }
   }
 
@@ -495,7 +495,7 @@ public final class Cache implements AutoCloseable {
       }
       if (envelope.length > maxEntryBytes) {
         event(Event.WRITE_FAILED, "entry of " + envelope.length + " bytes exceeds maxEntryBytes ("
-            + maxEntryBytes + "); cache a smaller value or raise Cache.Builder.maxEntryBytes", 0);
+            + maxEntryBytes + "); cache a smaller value or raise SourceCache.Builder.maxEntryBytes", 0);
         return;
       }
       try {
@@ -839,7 +839,7 @@ public final class Cache implements AutoCloseable {
       String module) {
     String scheme = url.getScheme().toLowerCase(Locale.ROOT);
     for (CacheBackendProvider p : ServiceLoader.load(CacheBackendProvider.class,
-        Cache.class.getClassLoader())) {
+        SourceCache.class.getClassLoader())) {
       if (p.supports(scheme)) {
         return p.create(url, env);
       }
@@ -849,8 +849,8 @@ public final class Cache implements AutoCloseable {
   }
 
   /**
-   * Configures a {@link Cache}; every default is stated on its setter. Without a
-   * {@link #backend} the result is {@link Cache#none()}'s behaviour.
+   * Configures a {@link SourceCache}; every default is stated on its setter. Without a
+   * {@link #backend} the result is {@link SourceCache#none()}'s behaviour.
    */
   public static final class Builder {
     private CacheBackend backend;
@@ -870,7 +870,7 @@ public final class Cache implements AutoCloseable {
 
     private Builder() {}
 
-    private Builder(Cache c) {
+    private Builder(SourceCache c) {
       backend = c.backend;
       ttl = c.ttl;
       listener = c.listener;
@@ -990,15 +990,15 @@ public final class Cache implements AutoCloseable {
       return this;
     }
 
-    public Cache build() {
+    public SourceCache build() {
       if (tieredPrimary != null) {
-        Cache[] self = new Cache[1];
+        SourceCache[] self = new SourceCache[1];
         backend = TieredCacheBackend.of(tieredPrimary, tieredSecondary, ttl,
             (layer, key, writing, e) -> self[0].layerFailed(layer, key, writing, e));
-        self[0] = new Cache(this);
+        self[0] = new SourceCache(this);
         return self[0];
       }
-      return new Cache(this);
+      return new SourceCache(this);
     }
 
     private static Consumer<String> stdout() {

@@ -1,4 +1,4 @@
-package dev.tributary.testing;
+package dev.tributary.cache.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What every {@link CacheBackend} does, written once: each backend's test extends this and says
  * how to make one (on a fresh namespace). Cache-level behaviour (freshness, corrupt entries,
- * events) is tested on {@code Cache} itself.
+ * events) is tested on {@code SourceCache} itself.
  */
 public abstract class CacheBackendContract {
   protected CacheBackend backend;
