@@ -1,7 +1,7 @@
 package dev.tributary.benchmarks;
 
-import dev.tributary.cache.SourceCache;
 import dev.tributary.cache.FileCacheBackend;
+import dev.tributary.cache.SourceCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

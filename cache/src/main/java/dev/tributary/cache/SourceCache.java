@@ -196,13 +196,13 @@ public final class SourceCache implements AutoCloseable {
         return b.backend(FileCacheBackend.at(Path.of(root))).build();
       }
       case "object_store":
-        return b.backend(objectStore(env, ENV_BACKEND + "=object_store")).build();
+        return b.backend(objectStore(env, ENV_BACKEND + "=object_store", b)).build();
       case "valkey":
         return b.backend(valkey(env, ENV_BACKEND + "=valkey", b)).build();
       case "tiered": {
         String need = ENV_BACKEND + "=tiered";
         CacheBackend primary = valkey(env, need, b);
-        CacheBackend secondary = objectStore(env, need);
+        CacheBackend secondary = objectStore(env, need, b);
         return b.tiered(primary, secondary).build();
       }
       default:
@@ -778,44 +778,21 @@ public final class SourceCache implements AutoCloseable {
     throw new IllegalArgumentException(ENV_TTL + " is '" + v + "'; use a whole number of seconds > 0");
   }
 
-  private static CacheBackend objectStore(Map<String, String> env, String neededBy) {
+  private static CacheBackend objectStore(Map<String, String> env, String neededBy, Builder b) {
     URI url = url(env, ENV_OBJECT_STORE_URL, neededBy, "s3://bucket/prefix/");
-    String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-    switch (scheme) {
-      case "file":
-        if (url.getPath() == null || !url.getPath().startsWith("/")) {
-          throw new IllegalArgumentException(ENV_OBJECT_STORE_URL
-              + " must be an absolute file URL, e.g. file:///var/cache/tributary/");
-        }
-        return FileCacheBackend.at(Path.of(url));
-      case "s3":
-        return provided(url, env, ENV_OBJECT_STORE_URL, "tributary-cache-s3");
-      case "gs":
-        return provided(url, env, ENV_OBJECT_STORE_URL, "tributary-cache-gcs");
-      case "az":
-        return provided(url, env, ENV_OBJECT_STORE_URL, "tributary-cache-azure");
-      default:
-        throw new IllegalArgumentException(ENV_OBJECT_STORE_URL + " has the unknown scheme '"
-            + scheme + "'; use s3://, gs://, az:// or file:///");
+    if (url.getScheme().equalsIgnoreCase("file")) {
+      if (url.getPath() == null || !url.getPath().startsWith("/")) {
+        throw new IllegalArgumentException(ENV_OBJECT_STORE_URL
+            + " must be an absolute file URL, e.g. file:///var/cache/tributary/");
+      }
+      return FileCacheBackend.at(Path.of(url));
     }
+    return provided(url, env, ENV_OBJECT_STORE_URL, CacheBackendProvider.Store.OBJECT_STORE, b);
   }
 
   private static CacheBackend valkey(Map<String, String> env, String neededBy, Builder b) {
     URI url = url(env, ENV_VALKEY_URL, neededBy, "rediss://host:6379");
-    String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-      throw new IllegalArgumentException(ENV_VALKEY_URL + " has the unknown scheme '" + scheme
-          + "'; use redis:// or rediss:// (TLS)");
-    }
-    String userInfo = url.getRawUserInfo();
-    if (userInfo != null) {
-      String password = userInfo.substring(userInfo.indexOf(':') + 1);
-      if (!password.isEmpty()) {
-        b.redactions.add(password);
-        b.redactions.add(java.net.URLDecoder.decode(password, StandardCharsets.UTF_8));
-      }
-    }
-    return provided(url, env, ENV_VALKEY_URL, "tributary-cache-valkey");
+    return provided(url, env, ENV_VALKEY_URL, CacheBackendProvider.Store.VALKEY, b);
   }
 
   private static URI url(Map<String, String> env, String var, String neededBy, String example) {
@@ -835,17 +812,16 @@ public final class SourceCache implements AutoCloseable {
     }
   }
 
+  /** The backend of the provider that owns {@code url}'s scheme; its secrets join the redactions. */
   private static CacheBackend provided(URI url, Map<String, String> env, String var,
-      String module) {
-    String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-    for (CacheBackendProvider p : ServiceLoader.load(CacheBackendProvider.class,
-        SourceCache.class.getClassLoader())) {
-      if (p.supports(scheme)) {
-        return p.create(url, env);
+      CacheBackendProvider.Store store, Builder b) {
+    CacheBackendProvider p = Providers.forUrl(url, var, store);
+    for (String secret : p.secretsIn(url)) {
+      if (secret != null && !secret.isEmpty()) {
+        b.redactions.add(secret);
       }
     }
-    throw new IllegalArgumentException(var + " is a " + scheme + ":// URL but no cache backend for "
-        + scheme + ":// is on the classpath; add the module " + module);
+    return p.create(url, env);
   }
 
   /**

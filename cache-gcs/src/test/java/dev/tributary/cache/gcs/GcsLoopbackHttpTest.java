@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.tributary.cache.SourceCache;
 import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheListener;
+import dev.tributary.cache.SourceCache;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -186,7 +186,7 @@ class GcsLoopbackHttpTest {
     assertTrue(p.supports("GS"));
     assertFalse(p.supports("s3"));
     GcsCacheBackend b = (GcsCacheBackend) p.create(URI.create("gs://bkt/some/prefix"), Map.of());
-    assertEquals("bkt", b.bucket());
+    assertEquals("bkt", b.container());
     assertEquals("some/prefix/", b.prefix());
   }
 }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.tributary.cache.SourceCache;
 import dev.tributary.cache.CacheListener;
+import dev.tributary.cache.SourceCache;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

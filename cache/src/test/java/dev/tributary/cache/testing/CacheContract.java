@@ -3,9 +3,9 @@ package dev.tributary.cache.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tributary.cache.SourceCache;
 import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheListener;
+import dev.tributary.cache.SourceCache;
 import dev.tributary.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
