@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -30,6 +31,7 @@ import java.util.function.Consumer;
  *   <tr><td>{@link Builder#maxRequestBytes}</td><td>16 MiB</td><td>{@code TRIBUTARY_MAX_REQUEST_BYTES}</td></tr>
  *   <tr><td>{@link Builder#maxNestingDepth}</td><td>64</td><td>{@code TRIBUTARY_MAX_NESTING_DEPTH}</td></tr>
  *   <tr><td>{@link Builder#maxStringLength}</td><td>1 MiB</td><td>{@code TRIBUTARY_MAX_STRING_LENGTH}</td></tr>
+ *   <tr><td>{@link Builder#callTimeout}</td><td>the platform's ({@link HttpFront.Platform})</td><td>{@code TRIBUTARY_TIMEOUT_SECONDS}</td></tr>
  * </table>
  *
  * <p>Immutable; {@link #newBuilder()} copies it for changes.
@@ -49,6 +51,7 @@ public final class EngineConfig {
   private final long maxRequestBytes;
   private final int maxNestingDepth;
   private final int maxStringLength;
+  private final Duration callTimeout;
   private final Clock clock;
   private final Consumer<String> logSink;
 
@@ -67,6 +70,7 @@ public final class EngineConfig {
     this.maxRequestBytes = b.maxRequestBytes;
     this.maxNestingDepth = b.maxNestingDepth;
     this.maxStringLength = b.maxStringLength;
+    this.callTimeout = b.callTimeout;
     this.clock = b.clock;
     this.logSink = b.logSink;
   }
@@ -107,6 +111,7 @@ public final class EngineConfig {
     r.ifLong("TRIBUTARY_MAX_REQUEST_BYTES", b::maxRequestBytes);
     r.ifLong("TRIBUTARY_MAX_NESTING_DEPTH", v -> b.maxNestingDepth(Math.toIntExact(v)));
     r.ifLong("TRIBUTARY_MAX_STRING_LENGTH", v -> b.maxStringLength(Math.toIntExact(v)));
+    r.ifLong(HttpFront.TIMEOUT_VARIABLE, v -> b.callTimeout(Duration.ofSeconds(v)));
     if (b.maxStateBytes >= b.maxResponseBytes / 2) {
       throw new IllegalArgumentException("TRIBUTARY_MAX_STATE_BYTES (" + b.maxStateBytes
           + ") must be under half of TRIBUTARY_MAX_RESPONSE_BYTES (" + b.maxResponseBytes
@@ -175,6 +180,14 @@ public final class EngineConfig {
     return maxStringLength;
   }
 
+  /**
+   * How long an HTTP call may take from its arrival, if set; empty means the platform's default
+   * ({@link HttpFront}). Lambda ignores it: its deadline is the invocation's remaining time.
+   */
+  public Optional<Duration> callTimeout() {
+    return Optional.ofNullable(callTimeout);
+  }
+
   public Clock clock() {
     return clock;
   }
@@ -199,6 +212,7 @@ public final class EngineConfig {
     private long maxRequestBytes = 16L * 1024 * 1024;
     private int maxNestingDepth = 64;
     private int maxStringLength = 1024 * 1024;
+    private Duration callTimeout;
     private Clock clock = Clock.systemUTC();
     private Consumer<String> logSink = stdout();
 
@@ -219,6 +233,7 @@ public final class EngineConfig {
       maxRequestBytes = c.maxRequestBytes;
       maxNestingDepth = c.maxNestingDepth;
       maxStringLength = c.maxStringLength;
+      callTimeout = c.callTimeout;
       clock = c.clock;
       logSink = c.logSink;
     }
@@ -357,6 +372,22 @@ public final class EngineConfig {
         throw new IllegalArgumentException("maxStringLength < 1024: " + chars);
       }
       this.maxStringLength = chars;
+      return this;
+    }
+
+    /**
+     * How long an HTTP call (Cloud Functions, Azure) may take from its arrival; set it a little
+     * below the function's own timeout. The engine answers {@link #deadlineMargin} before it.
+     * Default: the platform's ({@link HttpFront.Platform#defaultTimeout()}: 55 s on Cloud
+     * Functions, 220 s on Azure); at most the platform's {@link HttpFront.Platform#maxTimeout()}.
+     * Lambda ignores it.
+     */
+    public Builder callTimeout(Duration timeout) {
+      if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("callTimeout < 1 s: " + timeout
+            + "; set it a little below the function's timeout");
+      }
+      this.callTimeout = timeout;
       return this;
     }
 

@@ -100,19 +100,38 @@ public final class FunctionHandler {
    * @throws IOException only if reading {@code in} or writing {@code out} fails
    */
   public Outcome handle(InputStream in, OutputStream out, Instant deadline) throws IOException {
+    Reply reply = answer(d -> d.decode(in), deadline);
+    reply.body().writeTo(out);
+    return reply.outcome();
+  }
+
+  /**
+   * A call's outcome with its whole body, still in memory: for {@link HttpFront}, whose status
+   * goes out before the body, so the body the engine built is the one buffer between the two.
+   */
+  record Reply(Outcome outcome, ByteArrayOutputStream body) {}
+
+  /** How the request reaches the decoder: read from a stream, or bytes already in memory. */
+  @FunctionalInterface
+  interface Decoding {
+    Request decode(RequestDecoder decoder) throws ProtocolException, IOException;
+  }
+
+  /** Serves one call into a {@link Reply}; throws only if reading the request fails. */
+  Reply answer(Decoding decoding, Instant deadline) throws IOException {
     long started = System.nanoTime();
     Request request;
     try {
-      request = decoder.decode(in);
+      request = decoding.decode(decoder);
     } catch (ProtocolException e) {
-      return fail(out, null, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), Secrets.empty());
+      return fail(null, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), Secrets.empty());
     }
     Secrets secrets = request.secrets().withNotSecret(notSecret);
     request = new Request(request.state(), secrets, request.syncId(), request.setupTest(),
         request.bucket(), request.file());
     String syncId = request.syncId().map(secrets::redact).orElse(null);
-    // Rows accumulate inside the engine; the body is written to `out` only once it is whole,
-    // so a failure at any point still leaves room for a clean error body.
+    // Rows accumulate inside the engine; the body is handed on only once it is whole, so a
+    // failure at any point still leaves room for a clean error body.
     ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
     try {
       // Every reply carries the state (a setup test's verbatim): one holding a secret is refused.
@@ -120,48 +139,58 @@ public final class FunctionHandler {
       if (request.setupTest()) {
         connector.test(secrets);
         engine.writeSetupTestReply(request, body);
-        body.writeTo(out);
         log.setupTest(syncId, millisSince(started));
-        return Outcome.OK;
+        return new Reply(Outcome.OK, body);
       }
       SyncEngine.Summary summary = engine.sync(request, deadline, body);
-      body.writeTo(out);
       for (String notice : summary.notices()) {
         log.notice(syncId, secrets.redact(notice));
       }
       log.call(syncId, millisSince(started), summary);
-      return Outcome.OK;
+      return new Reply(Outcome.OK, body);
     } catch (ProtocolException e) {
-      return fail(out, syncId, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), secrets);
+      return fail(syncId, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), secrets);
     } catch (MissingSecretException | ConfigurationProblem e) {
-      return fail(out, syncId, started, Outcome.BAD_REQUEST, "ConfigurationError", e.getMessage(), secrets);
+      return fail(syncId, started, Outcome.BAD_REQUEST, "ConfigurationError", e.getMessage(), secrets);
     } catch (StagingFailure e) {
-      return fail(out, syncId, started, Outcome.SOURCE_FAILURE, "StagingError", e.getMessage(), secrets);
+      return fail(syncId, started, Outcome.SOURCE_FAILURE, "StagingError", e.getMessage(), secrets);
     } catch (SourceFailure e) {
-      return fail(out, syncId, started, Outcome.SOURCE_FAILURE, "SourceError", e.getMessage(), secrets);
+      return fail(syncId, started, Outcome.SOURCE_FAILURE, "SourceError", e.getMessage(), secrets);
     } catch (IOException e) {
       // Only the connector's test() and read() throw IOException here; writing `body` cannot.
-      return fail(out, syncId, started, Outcome.SOURCE_FAILURE, "SourceError",
+      return fail(syncId, started, Outcome.SOURCE_FAILURE, "SourceError",
           "source failed: " + describe(e), secrets);
     } catch (ContractViolation e) {
-      return fail(out, syncId, started, Outcome.CONNECTOR_FAILURE, "ConnectorError", e.getMessage(), secrets);
+      return fail(syncId, started, Outcome.CONNECTOR_FAILURE, "ConnectorError", e.getMessage(), secrets);
     } catch (RuntimeException e) {
-      return fail(out, syncId, started, Outcome.CONNECTOR_FAILURE, "ConnectorError",
+      return fail(syncId, started, Outcome.CONNECTOR_FAILURE, "ConnectorError",
           "unexpected " + e.getClass().getSimpleName() + ": " + describe(e), secrets);
     }
   }
 
-  private Outcome fail(OutputStream out, String syncId, long started, Outcome outcome, String type,
-      String message, Secrets secrets) throws IOException {
+  private Reply fail(String syncId, long started, Outcome outcome, String type, String message,
+      Secrets secrets) {
     String safe = secrets.redact(message == null ? type : message);
+    ByteArrayOutputStream body = errorBody(type, safe);
+    log.failure(syncId, millisSince(started), outcome.name().toLowerCase(java.util.Locale.ROOT), type, safe);
+    return new Reply(outcome, body);
+  }
+
+  /**
+   * {@code {"errorMessage", "errorType"}}, written as every error body is (also {@link HttpFront}'s
+   * own 405 and 415); {@code message} must already be redacted.
+   */
+  ByteArrayOutputStream errorBody(String type, String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = json.factory().createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("errorMessage", safe);
+      g.writeStringField("errorMessage", message);
       g.writeStringField("errorType", type);
       g.writeEndObject();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // writing to memory does not fail
     }
-    log.failure(syncId, millisSince(started), outcome.name().toLowerCase(java.util.Locale.ROOT), type, safe);
-    return outcome;
+    return out;
   }
 
   private static String describe(Throwable e) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,7 @@ class EngineConfigTest {
         () -> assertEquals(16L * 1024 * 1024, c.maxRequestBytes()),
         () -> assertEquals(64, c.maxNestingDepth()),
         () -> assertEquals(1024 * 1024, c.maxStringLength()),
+        () -> assertEquals(Optional.empty(), c.callTimeout(), "the platform decides"),
         () -> assertEquals(Clock.systemUTC().getZone(), c.clock().getZone()),
         () -> assertNotNull(c.logSink()));
   }
@@ -70,6 +72,7 @@ class EngineConfigTest {
     env.put("TRIBUTARY_MAX_REQUEST_BYTES", "2048");
     env.put("TRIBUTARY_MAX_NESTING_DEPTH", "12");
     env.put("TRIBUTARY_MAX_STRING_LENGTH", "4096");
+    env.put("TRIBUTARY_TIMEOUT_SECONDS", "90");
 
     EngineConfig c = EngineConfig.fromEnvironment(env);
 
@@ -86,7 +89,8 @@ class EngineConfigTest {
         () -> assertEquals(TableOrder.INTERLEAVED, c.tableOrder()),
         () -> assertEquals(2048L, c.maxRequestBytes()),
         () -> assertEquals(12, c.maxNestingDepth()),
-        () -> assertEquals(4096, c.maxStringLength()));
+        () -> assertEquals(4096, c.maxStringLength()),
+        () -> assertEquals(Optional.of(Duration.ofSeconds(90)), c.callTimeout()));
   }
 
   @Test
@@ -137,7 +141,9 @@ class EngineConfigTest {
         Arguments.of("TRIBUTARY_TABLE_ORDER", "random"),
         Arguments.of("TRIBUTARY_MAX_REQUEST_BYTES", "1"),
         Arguments.of("TRIBUTARY_MAX_NESTING_DEPTH", "2"),
-        Arguments.of("TRIBUTARY_MAX_STRING_LENGTH", "12"));
+        Arguments.of("TRIBUTARY_MAX_STRING_LENGTH", "12"),
+        Arguments.of("TRIBUTARY_TIMEOUT_SECONDS", "55s"),
+        Arguments.of("TRIBUTARY_TIMEOUT_SECONDS", "0"));
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -221,7 +227,8 @@ class EngineConfigTest {
         .maxRowsPerResponse(9).pageSize(3).deadlineMargin(Duration.ofSeconds(2))
         .settleLag(Duration.ofSeconds(90)).maxStateBytes(100_000).maxPartitions(12)
         .maxEmptyResponses(2).orderCheck(OrderCheck.TOLERANT).tableOrder(TableOrder.INTERLEAVED)
-        .maxRequestBytes(8192).maxNestingDepth(9).maxStringLength(2048).clock(clock)
+        .maxRequestBytes(8192).maxNestingDepth(9).maxStringLength(2048)
+        .callTimeout(Duration.ofSeconds(42)).clock(clock)
         .logSink(sink).build();
 
     EngineConfig copy = original.newBuilder().build();
@@ -259,6 +266,7 @@ class EngineConfigTest {
         () -> assertEquals(a.tableOrder(), b.tableOrder()),
         () -> assertEquals(a.maxRequestBytes(), b.maxRequestBytes()),
         () -> assertEquals(a.maxNestingDepth(), b.maxNestingDepth()),
-        () -> assertEquals(a.maxStringLength(), b.maxStringLength()));
+        () -> assertEquals(a.maxStringLength(), b.maxStringLength()),
+        () -> assertEquals(a.callTimeout(), b.callTimeout()));
   }
 }

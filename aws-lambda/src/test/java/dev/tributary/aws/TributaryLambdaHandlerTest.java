@@ -16,6 +16,7 @@ import dev.tributary.testing.FixtureConnector;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,7 +37,7 @@ class TributaryLambdaHandlerTest {
   static JsonNode call(TributaryLambdaHandler handler, byte[] request, long remainingMillis)
       throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    handler.handleRequest(new ByteArrayInputStream(request), out, new TestContext(remainingMillis));
+    handler.handleRequest(new ByteArrayInputStream(request), out, new LocalContext(Duration.ofMillis(remainingMillis)));
     return JSON.readTree(out.toByteArray());
   }
 

@@ -21,9 +21,8 @@ class AzureAdapterTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final AzureAdapter adapter = new AzureAdapter(
-      new FunctionHandler(new FixtureConnector(),
-          EngineConfig.defaults().newBuilder().logSink(line -> {}).build()),
-      Duration.ofSeconds(60));
+      new FunctionHandler(new FixtureConnector(), EngineConfig.defaults().newBuilder()
+          .callTimeout(Duration.ofSeconds(60)).logSink(line -> {}).build()));
 
   private FakeHttpRequest.Response send(FakeHttpRequest request) {
     return (FakeHttpRequest.Response) adapter.handle(request, new FakeExecutionContext());
@@ -41,7 +40,7 @@ class AzureAdapterTest {
     assertEquals(405, response.getStatusCode());
     assertEquals("POST", response.getHeader("Allow"));
     JsonNode body = json(response);
-    assertEquals("ProtocolError", body.path("errorType").asText());
+    assertEquals("MethodNotAllowed", body.path("errorType").asText());
     assertTrue(body.path("errorMessage").asText().contains("GET"), body.toString());
   }
 
@@ -113,32 +112,37 @@ class AzureAdapterTest {
   }
 
   @Test
-  void timeoutDefaultsTo220Seconds() {
-    assertEquals(Duration.ofSeconds(220), AzureAdapter.timeoutFrom(Map.of()));
-    assertEquals(Duration.ofSeconds(220),
-        AzureAdapter.timeoutFrom(Map.of("TRIBUTARY_TIMEOUT_SECONDS", " ")));
-  }
-
-  @Test
-  void timeoutComesFromTributaryTimeoutSeconds() {
-    assertEquals(Duration.ofSeconds(90),
-        AzureAdapter.timeoutFrom(Map.of("TRIBUTARY_TIMEOUT_SECONDS", "90")));
+  void timeoutDefaultsTo220SecondsAndComesFromTheEngineConfig() {
+    assertEquals(Duration.ofSeconds(220), new AzureAdapter(handler(EngineConfig.fromEnvironment(
+        Map.of("TRIBUTARY_TIMEOUT_SECONDS", " ")))).timeout());
+    assertEquals(Duration.ofSeconds(90), new AzureAdapter(handler(EngineConfig.fromEnvironment(
+        Map.of("TRIBUTARY_TIMEOUT_SECONDS", "90")))).timeout());
   }
 
   @Test
   void rejectsTimeoutThatIsNotANumberNamingTheVariable() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> AzureAdapter.timeoutFrom(Map.of("TRIBUTARY_TIMEOUT_SECONDS", "3m")));
+        () -> EngineConfig.fromEnvironment(Map.of("TRIBUTARY_TIMEOUT_SECONDS", "3m")));
     assertTrue(e.getMessage().contains("TRIBUTARY_TIMEOUT_SECONDS"), e.getMessage());
     assertTrue(e.getMessage().contains("3m"), e.getMessage());
   }
 
   @Test
   void rejectsTimeoutBeyondAzuresFrontEndOrBelowOneSecond() {
-    for (String value : new String[] {"231", "0", "-5"}) {
+    IllegalArgumentException over = assertThrows(IllegalArgumentException.class,
+        () -> new AzureAdapter(handler(EngineConfig.fromEnvironment(
+            Map.of("TRIBUTARY_TIMEOUT_SECONDS", "231")))));
+    assertTrue(over.getMessage().startsWith("TRIBUTARY_TIMEOUT_SECONDS (callTimeout) is 231 s,"
+        + " over the 230 s Azure Functions allows (its HTTP front end drops a request after 230 s)"),
+        over.getMessage());
+    for (String value : new String[] {"0", "-5"}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> AzureAdapter.timeoutFrom(Map.of("TRIBUTARY_TIMEOUT_SECONDS", value)));
+          () -> EngineConfig.fromEnvironment(Map.of("TRIBUTARY_TIMEOUT_SECONDS", value)));
       assertTrue(e.getMessage().startsWith("TRIBUTARY_TIMEOUT_SECONDS=" + value), e.getMessage());
     }
+  }
+
+  private static FunctionHandler handler(EngineConfig config) {
+    return new FunctionHandler(new FixtureConnector(), config.newBuilder().logSink(line -> {}).build());
   }
 }

@@ -1,7 +1,7 @@
 package dev.tributary.benchmarks;
 
-import dev.tributary.cache.Cache;
 import dev.tributary.cache.FileCacheBackend;
+import dev.tributary.cache.SourceCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Upstream discovery calls in one simulated hour of cold starts, with and without the shared
- * cache: each cold start is a new process (its own {@link Cache}) asking for the source's
+ * cache: each cold start is a new process (its own {@link SourceCache}) asking for the source's
  * account list, as a connector does on start-up. Cold starts arrive at random times through the
  * hour; simulated time, so the figures are exact and repeatable (seed 1).
  *
@@ -71,8 +71,8 @@ public final class ColdStartSimulation {
     AtomicInteger upstream = new AtomicInteger();
     for (long offset : at) {
       clock.now = start.plusMillis(offset);
-      Cache cache = root == null ? Cache.none()
-          : Cache.builder().backend(FileCacheBackend.at(root, clock)).clock(clock).ttl(ttl)
+      SourceCache cache = root == null ? SourceCache.none()
+          : SourceCache.builder().backend(FileCacheBackend.at(root, clock)).clock(clock).ttl(ttl)
               .logSink(line -> {}).build();
       cache.forAccount("account-credential").getOrFetch("accounts", ttl, () -> {
         upstream.incrementAndGet();

@@ -29,7 +29,14 @@ public final class RequestDecoder {
   }
 
   public Request decode(InputStream in) throws ProtocolException, IOException {
-    byte[] body = readBounded(in);
+    return decode(readBounded(in));
+  }
+
+  /** The same for a body already in memory (an HTTP platform's), which is parsed where it is. */
+  public Request decode(byte[] body) throws ProtocolException {
+    if (body.length > config.maxRequestBytes()) {
+      throw tooLarge();
+    }
     JsonNode root;
     try {
       root = json.mapper().readTree(body);
@@ -44,6 +51,9 @@ public final class RequestDecoder {
       throw new ProtocolException("request body is not valid JSON" + problem(e)
           + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
           + "; send the Fivetran request object as the body");
+    } catch (IOException e) {
+      // Parsing bytes in memory reads nothing that could fail; Jackson still declares it.
+      throw new java.io.UncheckedIOException(e);
     }
     if (root == null || root.isMissingNode()) {
       throw new ProtocolException("request body is empty; send the Fivetran request object as the body");
@@ -146,10 +156,14 @@ public final class RequestDecoder {
     long max = config.maxRequestBytes();
     byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
     if (body.length > max) {
-      throw new ProtocolException("request is larger than " + max
-          + " bytes; raise TRIBUTARY_MAX_REQUEST_BYTES if that is legitimate");
+      throw tooLarge();
     }
     return body;
+  }
+
+  private ProtocolException tooLarge() {
+    return new ProtocolException("request is larger than " + config.maxRequestBytes()
+        + " bytes; raise TRIBUTARY_MAX_REQUEST_BYTES if that is legitimate");
   }
 
   private static ObjectNode state(JsonNode n) throws ProtocolException {

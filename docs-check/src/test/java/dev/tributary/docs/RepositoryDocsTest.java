@@ -41,7 +41,7 @@ class RepositoryDocsTest {
       "FunctionName", "ExecutionContext",
       // JUnit
       "Test",
-      // Not types: an HTTP header and an AWS API action the documents name
+      // Not types: an HTTP header and AWS API actions the documents name
       "Link", "Invoke", "PutObject", "HeadObject", "ListParts", "UploadPart", "NaN",
       "HttpServer", "Character", "Short", "Byte", "Number");
 

@@ -14,7 +14,6 @@ import dev.tributary.testing.FixtureConnector;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,18 +125,19 @@ class GcpHttpFunctionTest {
   }
 
   @Test
-  void timeoutDefaultsTo55SecondsAndReadsTheVariable() {
-    assertEquals(Duration.ofSeconds(55), TributaryHttpFunction.timeoutFrom(Map.of()));
-    assertEquals(Duration.ofSeconds(530),
-        TributaryHttpFunction.timeoutFrom(Map.of("TRIBUTARY_TIMEOUT_SECONDS", " 530 ")));
+  void timeoutIsCloudFunctionsDefaultOf55SecondsAndAtMostAnHour() {
+    assertEquals(Duration.ofSeconds(55), TributaryHttpFunction.CLOUD_FUNCTIONS.defaultTimeout());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new TooLongFunction());
+    assertTrue(e.getMessage().startsWith("TRIBUTARY_TIMEOUT_SECONDS (callTimeout) is 3601 s, over the"
+        + " 3600 s Cloud Functions allows"), e.getMessage());
   }
 
-  @Test
-  void badTimeoutFailsAtStartUpNamingTheVariable() {
-    for (String bad : new String[] {"55s", "0", "-5"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> TributaryHttpFunction.timeoutFrom(Map.of("TRIBUTARY_TIMEOUT_SECONDS", bad)));
-      assertTrue(e.getMessage().contains("TRIBUTARY_TIMEOUT_SECONDS"), e.getMessage());
+  /** A subclass whose configured call timeout is longer than an HTTP function may run. */
+  static final class TooLongFunction extends TributaryHttpFunction {
+    TooLongFunction() {
+      super(new FixtureConnector(), EngineConfig.defaults().newBuilder()
+          .callTimeout(Duration.ofSeconds(3601)).logSink(line -> {}).build());
     }
   }
 

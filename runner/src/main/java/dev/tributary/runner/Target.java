@@ -1,13 +1,11 @@
 package dev.tributary.runner;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.tributary.Connector;
 import dev.tributary.EngineConfig;
 import dev.tributary.FunctionHandler;
+import dev.tributary.aws.LocalContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -123,7 +121,7 @@ interface Target {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         System.setOut(new PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-          handler.handleRequest(new ByteArrayInputStream(request), out, new RunnerContext(timeout));
+          handler.handleRequest(new ByteArrayInputStream(request), out, new LocalContext(timeout));
         } finally {
           System.setOut(original);
           String text = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
@@ -139,79 +137,5 @@ interface Target {
         return "Lambda handler: " + name;
       }
     };
-  }
-
-  /** The Lambda {@link Context} the runner passes: a remaining time, plain names. */
-  final class RunnerContext implements Context {
-    private final long deadline;
-
-    RunnerContext(Duration timeout) {
-      this.deadline = System.currentTimeMillis() + timeout.toMillis();
-    }
-
-    @Override
-    public String getAwsRequestId() {
-      return "tributary-runner";
-    }
-
-    @Override
-    public String getLogGroupName() {
-      return "tributary-runner";
-    }
-
-    @Override
-    public String getLogStreamName() {
-      return "local";
-    }
-
-    @Override
-    public String getFunctionName() {
-      return "local";
-    }
-
-    @Override
-    public String getFunctionVersion() {
-      return "$LATEST";
-    }
-
-    @Override
-    public String getInvokedFunctionArn() {
-      return "arn:aws:lambda:local:000000000000:function:local";
-    }
-
-    @Override
-    public CognitoIdentity getIdentity() {
-      return null;
-    }
-
-    @Override
-    public ClientContext getClientContext() {
-      return null;
-    }
-
-    @Override
-    public int getRemainingTimeInMillis() {
-      return (int) Math.max(0, deadline - System.currentTimeMillis());
-    }
-
-    @Override
-    public int getMemoryLimitInMB() {
-      return 1024;
-    }
-
-    @Override
-    public LambdaLogger getLogger() {
-      return new LambdaLogger() {
-        @Override
-        public void log(String message) {
-          System.out.print(message);
-        }
-
-        @Override
-        public void log(byte[] message) {
-          System.out.write(message, 0, message.length);
-        }
-      };
-    }
   }
 }

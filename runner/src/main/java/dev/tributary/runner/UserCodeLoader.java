@@ -18,13 +18,14 @@ import java.util.concurrent.Callable;
  * {@code META-INF/services} files win over anything the runner carries, except for the few
  * packages the runner and the user's code must share to talk to each other.
  *
- * <p>Shared (parent-first): the core's API packages ({@code dev.tributary},
- * {@code dev.tributary.cache}, {@code dev.tributary.internal}) — so a user's {@code Connector} is
+ * <p>Shared (parent-first): the core's packages ({@code dev.tributary},
+ * {@code dev.tributary.internal}) — so a user's {@code Connector} is
  * the runner's {@code Connector} even when a shaded jar carries its own copy of the core — the
  * Lambda runtime interfaces ({@code com.amazonaws.services.lambda.runtime}), and Jackson, the
  * core's JSON library, whose values and annotations cross between the core and the user's code.
- * Everything else, including the cloud adapters ({@code dev.tributary.aws} and the others), OkHttp
- * and the user's own dependencies, comes from the user's jars first.
+ * Everything else, including the cloud adapters ({@code dev.tributary.aws} and the others), the
+ * source cache ({@code dev.tributary.cache}, not in the core), OkHttp and the user's own
+ * dependencies, comes from the user's jars first.
  *
  * <p>A service file ({@code META-INF/services/<interface>}) in the user's jars replaces the
  * runner's file of that name rather than adding to it, so {@link dev.tributary.Connector#load()}
@@ -79,8 +80,7 @@ final class UserCodeLoader extends URLClassLoader {
     String pkg = className.lastIndexOf('.') < 0 ? "" : className.substring(0, className.lastIndexOf('.'));
     return pkg.startsWith("java.") || pkg.startsWith("javax.") || pkg.startsWith("jdk.")
         || pkg.startsWith("sun.") || pkg.startsWith("com.sun.")
-        || pkg.equals("dev.tributary") || pkg.equals("dev.tributary.cache")
-        || pkg.equals("dev.tributary.internal")
+        || pkg.equals("dev.tributary") || pkg.equals("dev.tributary.internal")
         || pkg.equals("com.amazonaws.services.lambda.runtime")
         || pkg.startsWith("com.amazonaws.services.lambda.runtime.")
         || pkg.startsWith("com.fasterxml.jackson.");

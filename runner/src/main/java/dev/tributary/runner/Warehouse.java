@@ -427,19 +427,18 @@ final class Warehouse implements AutoCloseable {
     }
   }
 
-  /**
-   * Rows of a table as column → value text, for checks and the demo's comparison; with an
-   * {@code updated_at} column, also {@code updated_at_ms} (epoch milliseconds).
-   */
+  /** Rows of a table as column → value text, for checks and the demo's comparison. */
   List<Map<String, String>> rows(String table, String where) throws SQLException {
-    List<Map<String, String>> out = new ArrayList<>();
     if (!columns.containsKey(table)) {
-      return out;
+      return new ArrayList<>();
     }
-    try (Statement s = db.createStatement();
-         ResultSet rs = s.executeQuery("SELECT *" + (columns.get(table).containsKey("updated_at")
-             ? ", epoch_ms(" + q("updated_at") + "::TIMESTAMPTZ) AS updated_at_ms" : "")
-             + " FROM " + q(table) + (where == null ? "" : " WHERE " + where))) {
+    return select("SELECT * FROM " + q(table) + (where == null ? "" : " WHERE " + where));
+  }
+
+  /** The rows {@code sql} selects, as column → value text. */
+  List<Map<String, String>> select(String sql) throws SQLException {
+    List<Map<String, String>> out = new ArrayList<>();
+    try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
       ResultSetMetaData md = rs.getMetaData();
       while (rs.next()) {
         Map<String, String> row = new LinkedHashMap<>();

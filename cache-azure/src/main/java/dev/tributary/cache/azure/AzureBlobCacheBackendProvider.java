@@ -8,9 +8,11 @@ import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
 import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheBackendProvider;
+import dev.tributary.cache.ObjectStoreBackend;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -56,8 +58,18 @@ public final class AzureBlobCacheBackendProvider implements CacheBackendProvider
   private static final Pattern ACCOUNT = Pattern.compile("[a-z0-9]{3,24}");
 
   @Override
-  public boolean supports(String scheme) {
-    return "az".equalsIgnoreCase(scheme);
+  public Set<String> schemes() {
+    return Set.of("az");
+  }
+
+  @Override
+  public Store store() {
+    return Store.OBJECT_STORE;
+  }
+
+  @Override
+  public String module() {
+    return "dev.tributary:tributary-cache-azure";
   }
 
   /**
@@ -69,7 +81,7 @@ public final class AzureBlobCacheBackendProvider implements CacheBackendProvider
    */
   @Override
   public CacheBackend create(URI url, Map<String, String> env) {
-    ParsedUrl parsed = parse(url);
+    ObjectStoreBackend.Location parsed = parse(url);
     Map<String, String> settings = Map.copyOf(env);
     BlobContainerClientBuilder check = clientBuilder(parsed.container(), settings);
     if (check == null) {
@@ -80,34 +92,15 @@ public final class AzureBlobCacheBackendProvider implements CacheBackendProvider
         () -> clientBuilder(parsed.container(), settings).buildClient());
   }
 
-  /** The container and prefix of an {@code az://} URL. */
-  record ParsedUrl(String container, String prefix) {}
-
   /** Parses {@code az://container/prefix/}, or fails naming the variable and never echoing it. */
-  static ParsedUrl parse(URI url) {
-    if (url == null || !"az".equalsIgnoreCase(url.getScheme())) {
-      throw new IllegalArgumentException(ENV_URL + " is not an az:// URL");
-    }
-    String authority = url.getRawAuthority();
-    if (authority == null || authority.isEmpty()) {
-      throw new IllegalArgumentException(ENV_URL + " has no container; use az://container/prefix/");
-    }
-    if (authority.contains("@") || authority.contains(":")) {
-      // Do not echo it: the part before '@' may be a credential.
-      throw new IllegalArgumentException(ENV_URL + " must be az://container/prefix/ with no user,"
-          + " password or port; give the account through " + ENV_CONNECTION_STRING + " or "
-          + ENV_ACCOUNT + " and " + ENV_KEY);
-    }
-    if (url.getRawQuery() != null || url.getRawFragment() != null) {
-      // A query may be a SAS token: do not echo it.
-      throw new IllegalArgumentException(ENV_URL + " must not have a query or fragment: use "
-          + "az://container/prefix/ and give a SAS through " + ENV_CONNECTION_STRING);
-    }
-    if (!CONTAINER.matcher(authority).matches()) {
-      throw new IllegalArgumentException(ENV_URL + " has the container name '" + authority
+  static ObjectStoreBackend.Location parse(URI url) {
+    ObjectStoreBackend.Location at = ObjectStoreBackend.Location.parse(url, ENV_URL, "az",
+        "container", ENV_CONNECTION_STRING + " (a SAS too) or " + ENV_ACCOUNT + " and " + ENV_KEY);
+    if (!CONTAINER.matcher(at.container()).matches()) {
+      throw new IllegalArgumentException(ENV_URL + " has the container name '" + at.container()
           + "'; Azure container names are 3-63 lowercase letters, digits and single dashes");
     }
-    return new ParsedUrl(authority, url.getPath() == null ? "" : url.getPath());
+    return at;
   }
 
   /**

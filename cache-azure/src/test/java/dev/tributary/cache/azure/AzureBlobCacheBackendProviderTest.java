@@ -32,11 +32,11 @@ class AzureBlobCacheBackendProviderTest {
     assertEquals("my-container", b.container());
     assertEquals("some/prefix/", b.prefix());
     assertEquals("object_store", b.name());
-    assertEquals("some/prefix/h/accounts.json", b.blobName("h/accounts"));
+    assertEquals("some/prefix/h/accounts.json", b.objectName("h/accounts"));
     AzureBlobCacheBackend root = (AzureBlobCacheBackend) provider.create(
         URI.create("az://abc"), ACCOUNT_KEY);
     assertEquals("", root.prefix());
-    assertEquals("h/k.json", root.blobName("h/k"));
+    assertEquals("h/k.json", root.objectName("h/k"));
     assertEquals("p/", ((AzureBlobCacheBackend) provider.create(URI.create("az://abc/p"),
         ACCOUNT_KEY)).prefix());
   }
@@ -44,11 +44,11 @@ class AzureBlobCacheBackendProviderTest {
   @Test
   void keysCannotLeaveThePrefix() {
     AzureBlobCacheBackend b = AzureBlobCacheBackend.of("c0n", "cache/", () -> null);
-    assertEquals("cache/%2E%2E/%2E.json", b.blobName("../."));
-    assertEquals("cache/a/%/b.json", b.blobName("a//b"));
-    assertEquals("cache/acct/x%3Ay%20%C3%A9.json", b.blobName("acct/x:y é"));
-    assertEquals("cache/a%5Cb%3Fc%23d.json", b.blobName("a\\b?c#d"));
-    assertTrue(AzureBlobCacheBackend.of("c0n", "/p", () -> null).blobName("a/b").startsWith("p/"));
+    assertEquals("cache/%2E%2E/%2E.json", b.objectName("../."));
+    assertEquals("cache/a/%/b.json", b.objectName("a//b"));
+    assertEquals("cache/acct/x%3Ay%20%C3%A9.json", b.objectName("acct/x:y é"));
+    assertEquals("cache/a%5Cb%3Fc%23d.json", b.objectName("a\\b?c#d"));
+    assertTrue(AzureBlobCacheBackend.of("c0n", "/p", () -> null).objectName("a/b").startsWith("p/"));
   }
 
   @Test

@@ -9,9 +9,9 @@ import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.ListBlobsOptions;
-import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheBackend.WriteResult;
-import dev.tributary.testing.CacheBackendContract;
+import dev.tributary.cache.CacheBackend;
+import dev.tributary.cache.testing.CacheBackendContract;
 import dev.tributary.testing.FakeClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,7 @@ class AzureBlobCacheBackendTest extends CacheBackendContract {
 
   @Override
   protected Object storedVersion(String key) {
-    BlobProperties p = properties(((AzureBlobCacheBackend) backend).blobName(key));
+    BlobProperties p = properties(((AzureBlobCacheBackend) backend).objectName(key));
     return p.getETag() + " " + p.getLastModified();
   }
 
@@ -51,7 +51,7 @@ class AzureBlobCacheBackendTest extends CacheBackendContract {
   void entriesLiveUnderThePrefixAsJsonWithTheHashInMetadata() throws Exception {
     backend.write(ns + "/acct/accounts", utf8("{}"), "h1", 600);
     String expected = PREFIX + ns + "/acct/accounts.json";
-    assertEquals(expected, ((AzureBlobCacheBackend) backend).blobName(ns + "/acct/accounts"));
+    assertEquals(expected, ((AzureBlobCacheBackend) backend).objectName(ns + "/acct/accounts"));
     List<String> names = LoopbackAzurite.shared().containerClient()
         .listBlobs(new ListBlobsOptions().setPrefix(PREFIX + ns + "/"), null).stream()
         .map(BlobItem::getName).toList();
@@ -66,7 +66,7 @@ class AzureBlobCacheBackendTest extends CacheBackendContract {
   void oddKeysRoundTripUnderTheirEncodedNames() throws Exception {
     String key = ns + "/x:y é/../a//b";
     backend.write(key, utf8("{\"odd\":true}"), "h", 600);
-    String name = ((AzureBlobCacheBackend) backend).blobName(key);
+    String name = ((AzureBlobCacheBackend) backend).objectName(key);
     assertEquals(PREFIX + ns + "/x%3Ay%20%C3%A9/%2E%2E/a/%/b.json", name);
     assertEquals("h", properties(name).getMetadata().get("tributaryhash"));
     assertEquals("h", backend.read(key).orElseThrow().contentHash());
@@ -96,7 +96,7 @@ class AzureBlobCacheBackendTest extends CacheBackendContract {
 
   @Test
   void aBlobWithoutTheHashMetadataIsAnIOException() throws Exception {
-    String name = ((AzureBlobCacheBackend) backend).blobName(ns + "/foreign");
+    String name = ((AzureBlobCacheBackend) backend).objectName(ns + "/foreign");
     LoopbackAzurite.shared().containerClient().getBlobClient(name)
         .upload(BinaryData.fromString("{}"));
     IOException e = assertThrows(IOException.class, () -> backend.read(ns + "/foreign"));

@@ -1,7 +1,7 @@
 package dev.tributary.cache.azure;
 
 import dev.tributary.cache.CacheBackend;
-import dev.tributary.testing.CacheContract;
+import dev.tributary.cache.testing.CacheContract;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The cache contract over Azure Blob (Azurite on loopback). */

@@ -1,6 +1,6 @@
 package dev.tributary.cache.azure;
 
-import dev.tributary.testing.RecordingListener;
+import dev.tributary.cache.testing.RecordingListener;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.azure.storage.blob.models.BlobProperties;
-import dev.tributary.cache.Cache;
+import dev.tributary.cache.SourceCache;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,25 +45,25 @@ class AzureBlobCacheTest {
     return env;
   }
 
-  Cache cache(Map<String, String> env) {
-    return Cache.fromEnvironment(env).newBuilder().listener(listener).logSink(log::add).build();
+  SourceCache cache(Map<String, String> env) {
+    return SourceCache.fromEnvironment(env).newBuilder().listener(listener).logSink(log::add).build();
   }
 
-  Accounts accounts(Cache cache) throws IOException {
+  Accounts accounts(SourceCache cache) throws IOException {
     return cache.forAccount(credential).getOrFetch("accounts", this::discover, Accounts.class);
   }
 
   String blobName() {
-    return prefix + Cache.accountHash(credential) + "/accounts.json";
+    return prefix + SourceCache.accountHash(credential) + "/accounts.json";
   }
 
   @Test
   void objectStoreFromTheEnvironmentFindsTheAzureProviderAndSharesEntries() throws Exception {
-    try (Cache first = cache(env())) {
+    try (SourceCache first = cache(env())) {
       assertEquals("object_store", first.backendName());
       assertEquals(List.of("a1", "a2"), accounts(first).accounts());
     }
-    try (Cache second = cache(env())) {
+    try (SourceCache second = cache(env())) {
       assertEquals(List.of("a1", "a2"), accounts(second).accounts());
     }
     assertEquals(1, fetches.get(), "the second process read the first one's entry");
@@ -81,10 +81,10 @@ class AzureBlobCacheTest {
     env.put("AZURE_STORAGE_ACCOUNT", LoopbackAzurite.ACCOUNT);
     env.put("AZURE_STORAGE_KEY", LoopbackAzurite.KEY);
     env.put("TRIBUTARY_AZURE_BLOB_ENDPOINT", LoopbackAzurite.shared().blobEndpoint());
-    try (Cache first = cache(env)) {
+    try (SourceCache first = cache(env)) {
       accounts(first);
     }
-    try (Cache second = cache(env)) {
+    try (SourceCache second = cache(env)) {
       accounts(second);
     }
     assertEquals(1, fetches.get(), listener.events().toString());
@@ -94,7 +94,7 @@ class AzureBlobCacheTest {
   void aMissingContainerFailsOpenWithEvents() throws Exception {
     Map<String, String> env = env();
     env.put("TRIBUTARY_CACHE_OBJECT_STORE_URL", "az://no-such-container/" + prefix);
-    try (Cache cache = cache(env)) {
+    try (SourceCache cache = cache(env)) {
       assertEquals(List.of("a1", "a2"), accounts(cache).accounts());
     }
     assertEquals(1, fetches.get());
@@ -112,7 +112,7 @@ class AzureBlobCacheTest {
       Map<String, String> env = env();
       env.put("TRIBUTARY_CACHE_OBJECT_STORE_URL", url);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> Cache.fromEnvironment(env));
+          () -> SourceCache.fromEnvironment(env));
       assertTrue(e.getMessage().contains("TRIBUTARY_CACHE_OBJECT_STORE_URL"), e.getMessage());
       assertFalse(e.getMessage().contains("secret"), e.getMessage());
     }

@@ -7,9 +7,11 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
 import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheBackendProvider;
+import dev.tributary.cache.ObjectStoreBackend;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Serves {@code gs://bucket/prefix/} URLs ({@code TRIBUTARY_CACHE_OBJECT_STORE_URL}) with a
@@ -35,8 +37,18 @@ public final class GcsCacheBackendProvider implements CacheBackendProvider {
   static final int MAX_ATTEMPTS = 3;
 
   @Override
-  public boolean supports(String scheme) {
-    return "gs".equalsIgnoreCase(scheme);
+  public Set<String> schemes() {
+    return Set.of("gs");
+  }
+
+  @Override
+  public Store store() {
+    return Store.OBJECT_STORE;
+  }
+
+  @Override
+  public String module() {
+    return "dev.tributary:tributary-cache-gcs";
   }
 
   /**
@@ -48,23 +60,8 @@ public final class GcsCacheBackendProvider implements CacheBackendProvider {
    */
   @Override
   public CacheBackend create(URI url, Map<String, String> env) {
-    if (!supports(url.getScheme())) {
-      throw new IllegalArgumentException(ENV_URL + " is not a gs:// URL");
-    }
-    String bucket = url.getRawAuthority();
-    if (bucket == null || bucket.isEmpty()) {
-      throw new IllegalArgumentException(ENV_URL + " has no bucket; use gs://bucket/prefix/");
-    }
-    if (bucket.contains("@") || bucket.contains(":")) {
-      // Do not echo it: the part before '@' may be a credential.
-      throw new IllegalArgumentException(ENV_URL + " must be gs://bucket/prefix/ with no user,"
-          + " password or port; credentials come from application default credentials");
-    }
-    if (url.getRawQuery() != null || url.getRawFragment() != null) {
-      throw new IllegalArgumentException(ENV_URL + " must not have a query or fragment: "
-          + "use gs://bucket/prefix/");
-    }
-    String prefix = url.getPath() == null ? "" : url.getPath();
+    ObjectStoreBackend.Location at = ObjectStoreBackend.Location.parse(url, ENV_URL, "gs",
+        "bucket", "application default credentials");
     String emulator = blankToNull(env.get(ENV_EMULATOR));
     if (emulator != null) {
       URI e;
@@ -78,7 +75,7 @@ public final class GcsCacheBackendProvider implements CacheBackendProvider {
             + "http://127.0.0.1:4443 (needed by " + ENV_URL + ")");
       }
     }
-    return GcsCacheBackend.of(bucket, prefix, () -> client(emulator));
+    return GcsCacheBackend.of(at.container(), at.prefix(), () -> client(emulator));
   }
 
   /** A client as described on this class; {@code emulatorHost} null for Google Cloud itself. */

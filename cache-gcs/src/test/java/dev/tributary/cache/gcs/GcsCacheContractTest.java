@@ -3,7 +3,7 @@ package dev.tributary.cache.gcs;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.contrib.nio.testing.LocalStorageHelper;
 import dev.tributary.cache.CacheBackend;
-import dev.tributary.testing.CacheContract;
+import dev.tributary.cache.testing.CacheContract;
 
 /** The cache contract over GCS — an in-process fake (LocalStorageHelper); no GCS emulator runs here. */
 class GcsCacheContractTest extends CacheContract {

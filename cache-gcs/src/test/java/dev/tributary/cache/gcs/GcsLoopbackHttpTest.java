@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.tributary.cache.Cache;
 import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheListener;
+import dev.tributary.cache.SourceCache;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -136,7 +136,7 @@ class GcsLoopbackHttpTest {
       }
     };
     AtomicInteger fetches = new AtomicInteger();
-    try (Cache cache = Cache.fromEnvironment(env("gs://denied/cache/")).newBuilder()
+    try (SourceCache cache = SourceCache.fromEnvironment(env("gs://denied/cache/")).newBuilder()
         .listener(listener).build()) {
       assertEquals("object_store", cache.backendName());
       String got = cache.forAccount("credential").getOrFetch("accounts", () -> {
@@ -157,14 +157,14 @@ class GcsLoopbackHttpTest {
     for (String url : List.of("gs:///prefix/", "gs://key:secret@bucket/prefix/",
         "gs://bucket:443/p/", "gs://bucket/p/?x=1", "gs://bucket/p/#f")) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> Cache.fromEnvironment(env(url)), url);
+          () -> SourceCache.fromEnvironment(env(url)), url);
       assertTrue(e.getMessage().contains("TRIBUTARY_CACHE_OBJECT_STORE_URL"), e.getMessage());
       assertFalse(e.getMessage().contains("secret"), e.getMessage());
     }
     Map<String, String> env = env("gs://bucket/p/");
     env.put("STORAGE_EMULATOR_HOST", "not a url");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Cache.fromEnvironment(env));
+        () -> SourceCache.fromEnvironment(env));
     assertTrue(e.getMessage().contains("STORAGE_EMULATOR_HOST"), e.getMessage());
   }
 
@@ -186,7 +186,7 @@ class GcsLoopbackHttpTest {
     assertTrue(p.supports("GS"));
     assertFalse(p.supports("s3"));
     GcsCacheBackend b = (GcsCacheBackend) p.create(URI.create("gs://bkt/some/prefix"), Map.of());
-    assertEquals("bkt", b.bucket());
+    assertEquals("bkt", b.container());
     assertEquals("some/prefix/", b.prefix());
   }
 }

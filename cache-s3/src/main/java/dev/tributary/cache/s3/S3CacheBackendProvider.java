@@ -2,9 +2,11 @@ package dev.tributary.cache.s3;
 
 import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheBackendProvider;
+import dev.tributary.cache.ObjectStoreBackend;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -53,8 +55,18 @@ public final class S3CacheBackendProvider implements CacheBackendProvider {
   static final long CALL_TIMEOUT_MILLIS = 10_000;
 
   @Override
-  public boolean supports(String scheme) {
-    return "s3".equalsIgnoreCase(scheme);
+  public Set<String> schemes() {
+    return Set.of("s3");
+  }
+
+  @Override
+  public Store store() {
+    return Store.OBJECT_STORE;
+  }
+
+  @Override
+  public String module() {
+    return "dev.tributary:tributary-cache-s3";
   }
 
   /**
@@ -66,23 +78,8 @@ public final class S3CacheBackendProvider implements CacheBackendProvider {
    */
   @Override
   public CacheBackend create(URI url, Map<String, String> env) {
-    if (!supports(url.getScheme())) {
-      throw new IllegalArgumentException(ENV_URL + " is not an s3:// URL");
-    }
-    String bucket = url.getRawAuthority();
-    if (bucket == null || bucket.isEmpty()) {
-      throw new IllegalArgumentException(ENV_URL + " has no bucket; use s3://bucket/prefix/");
-    }
-    if (bucket.contains("@") || bucket.contains(":")) {
-      // Do not echo it: the part before '@' may be a credential.
-      throw new IllegalArgumentException(ENV_URL + " must be s3://bucket/prefix/ with no user,"
-          + " password or port; give credentials through the AWS environment variables");
-    }
-    if (url.getRawQuery() != null || url.getRawFragment() != null) {
-      throw new IllegalArgumentException(ENV_URL + " must not have a query or fragment: "
-          + "use s3://bucket/prefix/");
-    }
-    String prefix = url.getPath() == null ? "" : url.getPath();
+    ObjectStoreBackend.Location at = ObjectStoreBackend.Location.parse(url, ENV_URL, "s3",
+        "bucket", "the AWS environment variables");
     Map<String, String> settings = Map.copyOf(env);
     String endpoint = settings.get("TRIBUTARY_S3_ENDPOINT");
     if (endpoint != null && !endpoint.isBlank()) {
@@ -96,7 +93,7 @@ public final class S3CacheBackendProvider implements CacheBackendProvider {
             + "http://127.0.0.1:9000 (needed by " + ENV_URL + ")");
       }
     }
-    return S3CacheBackend.of(bucket, prefix, () -> clientBuilder(settings).build());
+    return S3CacheBackend.of(at.container(), at.prefix(), () -> clientBuilder(settings).build());
   }
 
   /** The client builder for {@code env}, as described on this class. */

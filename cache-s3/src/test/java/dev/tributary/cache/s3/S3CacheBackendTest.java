@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheBackend.WriteResult;
-import dev.tributary.testing.CacheBackendContract;
+import dev.tributary.cache.CacheBackend;
+import dev.tributary.cache.testing.CacheBackendContract;
 import dev.tributary.testing.FakeClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,7 @@ class S3CacheBackendTest extends CacheBackendContract {
 
   @Override
   protected Object storedVersion(String key) throws Exception {
-    HeadObjectResponse head = head(((S3CacheBackend) backend).objectKey(key));
+    HeadObjectResponse head = head(((S3CacheBackend) backend).objectName(key));
     return head.eTag() + " " + head.lastModified();
   }
 
@@ -51,7 +51,7 @@ class S3CacheBackendTest extends CacheBackendContract {
   void entriesLiveUnderThePrefixAsJsonWithTheHashInMetadata() throws Exception {
     backend.write(ns + "/acct/accounts", utf8("{}"), "h1", 600);
     String expected = PREFIX + ns + "/acct/accounts.json";
-    assertEquals(expected, ((S3CacheBackend) backend).objectKey(ns + "/acct/accounts"));
+    assertEquals(expected, ((S3CacheBackend) backend).objectName(ns + "/acct/accounts"));
     List<String> keys;
     try (S3Client s3 = LoopbackS3.shared().client()) {
       keys = s3.listObjectsV2(b -> b.bucket(LoopbackS3.BUCKET).prefix(PREFIX + ns + "/"))
@@ -66,11 +66,11 @@ class S3CacheBackendTest extends CacheBackendContract {
   @Test
   void keysCannotLeaveThePrefix() {
     S3CacheBackend s3 = (S3CacheBackend) backend;
-    assertEquals(PREFIX + "%2E%2E/%2E.json", s3.objectKey("../."));
-    assertEquals(PREFIX + "a/%/b.json", s3.objectKey("a//b"));
-    assertEquals(PREFIX + "acct/x%3Ay%20%C3%A9.json", s3.objectKey("acct/x:y é"));
-    assertTrue(S3CacheBackend.of("b", "/p", () -> null).objectKey("a/b").startsWith("p/"));
-    assertEquals("a/b.json", S3CacheBackend.of("b", "", () -> null).objectKey("a/b"));
+    assertEquals(PREFIX + "%2E%2E/%2E.json", s3.objectName("../."));
+    assertEquals(PREFIX + "a/%/b.json", s3.objectName("a//b"));
+    assertEquals(PREFIX + "acct/x%3Ay%20%C3%A9.json", s3.objectName("acct/x:y é"));
+    assertTrue(S3CacheBackend.of("b", "/p", () -> null).objectName("a/b").startsWith("p/"));
+    assertEquals("a/b.json", S3CacheBackend.of("b", "", () -> null).objectName("a/b"));
   }
 
   @Test
@@ -96,7 +96,7 @@ class S3CacheBackendTest extends CacheBackendContract {
 
   @Test
   void anObjectWithoutTheHashMetadataIsAnIOException() throws Exception {
-    String objectKey = ((S3CacheBackend) backend).objectKey(ns + "/foreign");
+    String objectKey = ((S3CacheBackend) backend).objectName(ns + "/foreign");
     try (S3Client s3 = LoopbackS3.shared().client()) {
       s3.putObject(b -> b.bucket(LoopbackS3.BUCKET).key(objectKey), RequestBody.fromString("{}"));
     }

@@ -1,7 +1,7 @@
 package dev.tributary.cache.s3;
 
 import dev.tributary.cache.CacheBackend;
-import dev.tributary.testing.CacheContract;
+import dev.tributary.cache.testing.CacheContract;
 
 /** The cache contract over S3 (a real S3-compatible server on loopback). */
 class S3CacheContractTest extends CacheContract {

@@ -1,6 +1,6 @@
 package dev.tributary.cache.s3;
 
-import dev.tributary.testing.RecordingListener;
+import dev.tributary.cache.testing.RecordingListener;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tributary.cache.Cache;
+import dev.tributary.cache.SourceCache;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -66,29 +66,29 @@ class S3CacheTest {
     return env;
   }
 
-  Cache cache(Map<String, String> env) {
-    return Cache.fromEnvironment(env).newBuilder().listener(listener).logSink(log::add).build();
+  SourceCache cache(Map<String, String> env) {
+    return SourceCache.fromEnvironment(env).newBuilder().listener(listener).logSink(log::add).build();
   }
 
-  Accounts accounts(Cache cache) throws IOException {
+  Accounts accounts(SourceCache cache) throws IOException {
     return cache.forAccount(credential).getOrFetch("accounts", this::discover, Accounts.class);
   }
 
   String objectKey() {
-    return prefix + Cache.accountHash(credential) + "/accounts.json";
+    return prefix + SourceCache.accountHash(credential) + "/accounts.json";
   }
 
   String valkeyKey() {
-    return "tributary:" + Cache.accountHash(credential) + ":accounts";
+    return "tributary:" + SourceCache.accountHash(credential) + ":accounts";
   }
 
   @Test
   void objectStoreFromTheEnvironmentFindsTheS3ProviderAndSharesEntries() throws Exception {
-    try (Cache first = cache(env("object_store"))) {
+    try (SourceCache first = cache(env("object_store"))) {
       assertEquals("object_store", first.backendName());
       assertEquals(List.of("a1", "a2"), accounts(first).accounts());
     }
-    try (Cache second = cache(env("object_store"))) {
+    try (SourceCache second = cache(env("object_store"))) {
       assertEquals(List.of("a1", "a2"), accounts(second).accounts());
     }
     assertEquals(1, fetches.get(), "the second process read the first one's entry");
@@ -101,7 +101,7 @@ class S3CacheTest {
   void aMissingBucketFailsOpenWithEvents() throws Exception {
     Map<String, String> env = env("object_store");
     env.put("TRIBUTARY_CACHE_OBJECT_STORE_URL", "s3://no-such-bucket/" + prefix);
-    try (Cache cache = cache(env)) {
+    try (SourceCache cache = cache(env)) {
       assertEquals(List.of("a1", "a2"), accounts(cache).accounts());
     }
     assertEquals(1, fetches.get());
@@ -119,7 +119,7 @@ class S3CacheTest {
       Map<String, String> env = env("object_store");
       env.put("TRIBUTARY_CACHE_OBJECT_STORE_URL", url);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> Cache.fromEnvironment(env));
+          () -> SourceCache.fromEnvironment(env));
       assertTrue(e.getMessage().contains("TRIBUTARY_CACHE_OBJECT_STORE_URL"), e.getMessage());
       assertFalse(e.getMessage().contains("secret"), e.getMessage());
     }
@@ -130,7 +130,7 @@ class S3CacheTest {
     try (Jedis redis = new Jedis("127.0.0.1", 6379)) {
       try {
         // 1. A cold start fetches and writes both tiers.
-        try (Cache first = cache(env("tiered"))) {
+        try (SourceCache first = cache(env("tiered"))) {
           assertEquals("tiered", first.backendName());
           accounts(first);
         }
@@ -141,7 +141,7 @@ class S3CacheTest {
 
         // 2. With the S3 object gone, a second process still hits: the entry came from Valkey.
         s3.deleteObject(b -> b.bucket(LoopbackS3.BUCKET).key(objectKey()));
-        try (Cache second = cache(env("tiered"))) {
+        try (SourceCache second = cache(env("tiered"))) {
           assertEquals(List.of("a1", "a2"), accounts(second).accounts());
         }
         assertEquals(1, fetches.get(), "read from Valkey");
@@ -155,7 +155,7 @@ class S3CacheTest {
                 .contentType("application/json").metadata(object.response().metadata()),
             RequestBody.fromBytes(object.asByteArray()));
         redis.del(valkeyKey());
-        try (Cache third = cache(env("tiered"))) {
+        try (SourceCache third = cache(env("tiered"))) {
           assertEquals(List.of("a1", "a2"), accounts(third).accounts());
         }
         assertEquals(1, fetches.get(), "read from S3");
@@ -168,7 +168,7 @@ class S3CacheTest {
         assertEquals(2, listener.events().stream().filter(e -> e.startsWith("hit tiered")).count(),
             listener.events().toString());
       } finally {
-        redis.del(valkeyKey(), "tributary:lease:" + Cache.accountHash(credential) + ":accounts");
+        redis.del(valkeyKey(), "tributary:lease:" + SourceCache.accountHash(credential) + ":accounts");
       }
     }
   }

@@ -26,7 +26,7 @@ import redis.clients.jedis.params.SetParams;
  *
  * <p>Writes run as one Lua script, so a write is atomic with its dedupe check: if the stored
  * {@code hash} equals the new one, nothing is rewritten and only the expiry is extended (the
- * entry stays fresh as long as the {@code Cache} considers it fresh by {@code fetched_at});
+ * entry stays fresh as long as the {@code SourceCache} considers it fresh by {@code fetched_at});
  * otherwise the hash is replaced whole and given a new expiry. {@link #writeIfNewer} (what the
  * cache calls) first compares {@code fetched_at} in the same script and keeps a stored entry
  * fetched later. Leases are renewed by a script that extends them only for their token.

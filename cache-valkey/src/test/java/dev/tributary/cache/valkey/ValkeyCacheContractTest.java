@@ -1,7 +1,7 @@
 package dev.tributary.cache.valkey;
 
 import dev.tributary.cache.CacheBackend;
-import dev.tributary.testing.CacheContract;
+import dev.tributary.cache.testing.CacheContract;
 import java.net.URI;
 
 /** The cache contract over the real redis-server on loopback. */

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.tributary.cache.Cache;
 import dev.tributary.cache.CacheListener;
+import dev.tributary.cache.SourceCache;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -99,8 +99,8 @@ class ValkeyCacheTest {
     }
   }
 
-  static Cache valkeyCache(String url, CacheListener listener, List<String> log) {
-    return Cache.fromEnvironment(Map.of("TRIBUTARY_CACHE_BACKEND", "valkey",
+  static SourceCache valkeyCache(String url, CacheListener listener, List<String> log) {
+    return SourceCache.fromEnvironment(Map.of("TRIBUTARY_CACHE_BACKEND", "valkey",
             "TRIBUTARY_CACHE_VALKEY_URL", url))
         .newBuilder().listener(listener).logSink(log::add).build();
   }
@@ -111,10 +111,10 @@ class ValkeyCacheTest {
     ExecutorService pool = Executors.newFixedThreadPool(herd);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<Accounts>> results = new ArrayList<>();
-    List<Cache> caches = new ArrayList<>();
+    List<SourceCache> caches = new ArrayList<>();
     try {
       for (int i = 0; i < herd; i++) {
-        Cache cache = valkeyCache("redis://127.0.0.1:6379", CacheListener.NONE, new CopyOnWriteArrayList<>());
+        SourceCache cache = valkeyCache("redis://127.0.0.1:6379", CacheListener.NONE, new CopyOnWriteArrayList<>());
         caches.add(cache); // each "process" has its own client
         results.add(pool.submit(() -> {
           start.await();
@@ -128,7 +128,7 @@ class ValkeyCacheTest {
       }
     } finally {
       pool.shutdownNow();
-      caches.forEach(Cache::close);
+      caches.forEach(SourceCache::close);
     }
     assertEquals(1, upstreamCalls.get(), "one process fetched, the others read the cache");
   }
@@ -139,10 +139,10 @@ class ValkeyCacheTest {
     ExecutorService pool = Executors.newFixedThreadPool(herd);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<Accounts>> results = new ArrayList<>();
-    List<Cache> caches = new ArrayList<>();
+    List<SourceCache> caches = new ArrayList<>();
     try {
       for (int i = 0; i < herd; i++) {
-        Cache cache = valkeyCache("redis://127.0.0.1:6379", CacheListener.NONE,
+        SourceCache cache = valkeyCache("redis://127.0.0.1:6379", CacheListener.NONE,
             new CopyOnWriteArrayList<>()).newBuilder().leaseTtl(Duration.ofMillis(300))
             .leasePollInterval(Duration.ofMillis(20)).build();
         caches.add(cache);
@@ -162,7 +162,7 @@ class ValkeyCacheTest {
       }
     } finally {
       pool.shutdownNow();
-      caches.forEach(Cache::close);
+      caches.forEach(SourceCache::close);
     }
     assertEquals(1, upstreamCalls.get(), "the renewed lease kept the others waiting");
   }
@@ -186,7 +186,7 @@ class ValkeyCacheTest {
       }
     };
     List<String> log = new CopyOnWriteArrayList<>();
-    try (Cache cache = valkeyCache("redis://:hunter2-password@127.0.0.1:" + closedPort, listener, log)) {
+    try (SourceCache cache = valkeyCache("redis://:hunter2-password@127.0.0.1:" + closedPort, listener, log)) {
       long started = System.nanoTime();
       Accounts a = cache.forAccount(credential).getOrFetch("accounts", Duration.ofMinutes(10),
           this::discover, Accounts.class);
@@ -201,8 +201,8 @@ class ValkeyCacheTest {
   @Test
   void aSecondColdStartReadsWhatTheFirstWrote() throws Exception {
     List<String> log = new CopyOnWriteArrayList<>();
-    try (Cache first = valkeyCache("redis://127.0.0.1:6379", CacheListener.NONE, log);
-         Cache second = valkeyCache("redis://127.0.0.1:6379", CacheListener.NONE, log)) {
+    try (SourceCache first = valkeyCache("redis://127.0.0.1:6379", CacheListener.NONE, log);
+         SourceCache second = valkeyCache("redis://127.0.0.1:6379", CacheListener.NONE, log)) {
       first.forAccount(credential).getOrFetch("accounts", Duration.ofMinutes(10), this::discover,
           Accounts.class);
       Accounts again = second.forAccount(credential).getOrFetch("accounts", Duration.ofMinutes(10),

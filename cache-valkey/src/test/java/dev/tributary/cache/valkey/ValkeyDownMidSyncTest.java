@@ -17,7 +17,7 @@ import dev.tributary.Schema;
 import dev.tributary.Table;
 import dev.tributary.TableRead;
 import dev.tributary.ValueType;
-import dev.tributary.cache.Cache;
+import dev.tributary.cache.SourceCache;
 import dev.tributary.http.Http;
 import dev.tributary.http.RetryInterceptor;
 import dev.tributary.http.SharedRateLimitInterceptor;
@@ -111,7 +111,7 @@ class ValkeyDownMidSyncTest {
     String url = "redis://127.0.0.1:" + redis.port;
     Map<String, String> env = Map.of("TRIBUTARY_CACHE_BACKEND", "valkey",
         "TRIBUTARY_CACHE_VALKEY_URL", url, "TRIBUTARY_RATE_BUDGET_URL", url);
-    try (Cache cache = Cache.fromEnvironment(env).newBuilder().logSink(log::add).build();
+    try (SourceCache cache = SourceCache.fromEnvironment(env).newBuilder().logSink(log::add).build();
          var budget = dev.tributary.cache.RateBudgetStore.fromEnvironment(env).orElseThrow()) {
       OkHttpClient client = Http.client().newBuilder()
           .addInterceptor(RetryInterceptor.builder().logSink(log::add).build())
@@ -183,11 +183,11 @@ class ValkeyDownMidSyncTest {
    * expensive discovery call) through the shared cache, as connectors do after a cold start.
    */
   static final class ItemsConnector implements Connector {
-    final Cache cache;
+    final SourceCache cache;
     final OkHttpClient client;
     final String base;
 
-    ItemsConnector(Cache cache, OkHttpClient client, String base) {
+    ItemsConnector(SourceCache cache, OkHttpClient client, String base) {
       this.cache = cache;
       this.client = client;
       this.base = base;

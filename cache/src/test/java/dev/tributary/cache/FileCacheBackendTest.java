@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.cache.CacheBackend.WriteResult;
-import dev.tributary.testing.CacheBackendContract;
+import dev.tributary.cache.testing.CacheBackendContract;
 import dev.tributary.testing.FakeClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -46,14 +46,17 @@ public interface RateBudgetStore extends AutoCloseable {
     if (scheme.equals("file")) {
       return java.util.Optional.of(FileRateBudgetStore.at(java.nio.file.Path.of(url)));
     }
-    for (CacheBackendProvider p : java.util.ServiceLoader.load(CacheBackendProvider.class)) {
+    java.util.List<CacheBackendProvider> all = Providers.all();
+    for (CacheBackendProvider p : all) {
       if (p.supports(scheme)) {
         return java.util.Optional.of(p.rateBudgetStore(url, env).orElseThrow(() ->
             new IllegalArgumentException(ENV_URL + ": a " + scheme + ":// store cannot hold a"
-                + " rate budget; use file:// or redis://")));
+                + " rate budget; use file:// or a Valkey URL")));
       }
     }
-    throw new IllegalArgumentException(ENV_URL + ": no store for " + scheme + "://; use"
-        + " file:///path/ or redis:// (add dev.tributary:tributary-cache-valkey)");
+    throw new IllegalArgumentException(ENV_URL + ": no store for " + scheme + ":// is on the"
+        + " classpath; use file:///path/ or a Valkey URL such as redis://host:6379 (on the classpath"
+        + " now: "
+        + Providers.onClasspath(all, CacheBackendProvider.Store.VALKEY) + ")");
   }
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
  * A backend that can hand out short exclusive leases (Valkey: {@code SET key token NX PX ttl}),
  * so that in a herd of cold starts one process fetches and the others wait on the cache.
  *
- * <p>{@link Cache} leases the entry's own key ({@code <account_hash>/<key>}); the backend keeps
+ * <p>{@link SourceCache} leases the entry's own key ({@code <account_hash>/<key>}); the backend keeps
  * leases apart from entries (Valkey: a separate key such as {@code tributary:<account_hash>:<key>:lease}).
  * The holder fetches, writes and releases, renewing the lease while it fetches; the others poll
  * the entry and, each time the lease's {@code ttl} has passed without an entry, try the lease

@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * Where cache entries live: a folder, an object store, Valkey. Stores and returns opaque
  * envelope bytes under a key that already carries the account namespace
- * ({@code <account_hash>/<key>}); freshness, hashing and events are the {@link Cache}'s.
+ * ({@code <account_hash>/<key>}); freshness, hashing and events are the {@link SourceCache}'s.
  *
  * <p>Implementations are thread-safe. Any failure is an {@link IOException}: the cache turns it
  * into a {@code *_failed} event and a fetch, never a failed sync.
@@ -39,7 +39,7 @@ public interface CacheBackend extends AutoCloseable {
    * envelope's {@code fetched_at}): then nothing is written and the result is
    * {@link WriteResult#KEPT_NEWER}, so a slow fetch that began earlier never replaces a newer
    * entry. An entry with the same {@code fetched_at}, or one that cannot be read, is written over.
-   * This is what the {@link Cache} calls.
+   * This is what the {@link SourceCache} calls.
    *
    * <p>The default compares before writing: it reads the stored envelope and then writes, so two
    * writers racing between the two steps can still leave the older. Backends that can compare

@@ -1,4 +1,4 @@
-package dev.tributary.testing;
+package dev.tributary.cache.testing;
 
 import dev.tributary.cache.CacheListener;
 import java.util.ArrayList;

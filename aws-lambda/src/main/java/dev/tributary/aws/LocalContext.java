@@ -4,33 +4,46 @@ import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import java.time.Duration;
+import java.util.Objects;
 
-/** A Lambda {@link Context} for tests: a fixed remaining time, everything else plain. */
-public final class TestContext implements Context {
+/**
+ * A Lambda {@link Context} for calling a handler outside Lambda — in a test, or from the local
+ * runner ({@code ./tributary sync --lambda-handler}): the remaining time counts down from what it
+ * is given, the names are plain ({@code local}), there is no identity or client context, and the
+ * logger writes to standard output as Lambda's writes to CloudWatch.
+ *
+ * <pre>{@code
+ * handler.handleRequest(in, out, new LocalContext(Duration.ofMinutes(1)));
+ * }</pre>
+ */
+public final class LocalContext implements Context {
   private final long deadlineMillis;
 
-  public TestContext(long remainingMillis) {
-    this.deadlineMillis = System.currentTimeMillis() + remainingMillis;
+  /** A context whose invocation has {@code remaining} left from now. */
+  public LocalContext(Duration remaining) {
+    this.deadlineMillis = System.currentTimeMillis()
+        + Objects.requireNonNull(remaining, "remaining").toMillis();
   }
 
   @Override
   public String getAwsRequestId() {
-    return "test-request";
+    return "local-request";
   }
 
   @Override
   public String getLogGroupName() {
-    return "/aws/lambda/test";
+    return "/aws/lambda/local";
   }
 
   @Override
   public String getLogStreamName() {
-    return "test";
+    return "local";
   }
 
   @Override
   public String getFunctionName() {
-    return "tributary-test";
+    return "local";
   }
 
   @Override
@@ -40,7 +53,7 @@ public final class TestContext implements Context {
 
   @Override
   public String getInvokedFunctionArn() {
-    return "arn:aws:lambda:eu-west-1:123456789012:function:tributary-test";
+    return "arn:aws:lambda:local:000000000000:function:local";
   }
 
   @Override

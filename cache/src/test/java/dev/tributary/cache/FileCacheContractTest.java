@@ -1,6 +1,6 @@
 package dev.tributary.cache;
 
-import dev.tributary.testing.CacheContract;
+import dev.tributary.cache.testing.CacheContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 

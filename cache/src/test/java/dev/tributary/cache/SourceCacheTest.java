@@ -1,6 +1,6 @@
 package dev.tributary.cache;
 
-import dev.tributary.testing.RecordingListener;
+import dev.tributary.cache.testing.RecordingListener;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class CacheTest {
+class SourceCacheTest {
   record Accounts(List<String> names) {}
 
   static final String API_KEY = "sk_live_very_secret_key_123";
@@ -35,7 +35,7 @@ class CacheTest {
   final List<String> log = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger fetches = new AtomicInteger();
   FileCacheBackend files;
-  Cache cache;
+  SourceCache cache;
 
   @BeforeEach
   void open() {
@@ -43,8 +43,8 @@ class CacheTest {
     cache = builder().backend(files).build();
   }
 
-  Cache.Builder builder() {
-    return Cache.builder().clock(clock).listener(listener).logSink(log::add);
+  SourceCache.Builder builder() {
+    return SourceCache.builder().clock(clock).listener(listener).logSink(log::add);
   }
 
   Accounts fetchAccounts() {
@@ -52,19 +52,19 @@ class CacheTest {
     return new Accounts(List.of("acme", "globex"));
   }
 
-  Cache.Account account() {
+  SourceCache.Account account() {
     return cache.forAccount(Secrets.of(Map.of("api_key", API_KEY)), "api_key");
   }
 
-  Path entryFile(Cache.Account account, String key) {
+  Path entryFile(SourceCache.Account account, String key) {
     return files.pathOf(account.hash() + "/" + key);
   }
 
   @Test
   void theNoneBackendAlwaysFetchesAndEmitsNothing() throws Exception {
-    Cache none = Cache.fromEnvironment(Map.of());
+    SourceCache none = SourceCache.fromEnvironment(Map.of());
     assertFalse(none.enabled());
-    Cache.Account a = none.forAccount(API_KEY);
+    SourceCache.Account a = none.forAccount(API_KEY);
     a.getOrFetch("accounts", TTL, this::fetchAccounts, Accounts.class);
     a.getOrFetch("accounts", TTL, this::fetchAccounts, Accounts.class);
     assertEquals(2, fetches.get());
@@ -90,8 +90,8 @@ class CacheTest {
 
   @Test
   void aSlowFetchThatBeganEarlierDoesNotOverwriteANewerEntry() throws Exception {
-    Cache other = builder().backend(FileCacheBackend.at(root, clock)).build();
-    Cache.Account theirs = other.forAccount(Secrets.of(Map.of("api_key", API_KEY)), "api_key");
+    SourceCache other = builder().backend(FileCacheBackend.at(root, clock)).build();
+    SourceCache.Account theirs = other.forAccount(Secrets.of(Map.of("api_key", API_KEY)), "api_key");
     String got = account().refresh("accounts", TTL, () -> {
       clock.advance(Duration.ofSeconds(10));
       // Another process fetches and writes while ours is still running.
@@ -185,8 +185,8 @@ class CacheTest {
 
   @Test
   void anEntryOverTheSizeCapIsNotWrittenButItsValueIsReturned() throws Exception {
-    Cache small = builder().backend(files).maxEntryBytes(100).build();
-    Cache.Account a = small.forAccount(API_KEY);
+    SourceCache small = builder().backend(files).maxEntryBytes(100).build();
+    SourceCache.Account a = small.forAccount(API_KEY);
     String big = "x".repeat(200);
     assertEquals(big, a.getOrFetch("big", TTL, () -> big, String.class));
     assertFalse(Files.exists(files.pathOf(a.hash() + "/big")));
@@ -197,8 +197,8 @@ class CacheTest {
 
   @Test
   void twoAccountsNeverSeeEachOthersEntries() throws Exception {
-    Cache.Account a = cache.forAccount("tenant-a-key");
-    Cache.Account b = cache.forAccount("tenant-b-key");
+    SourceCache.Account a = cache.forAccount("tenant-a-key");
+    SourceCache.Account b = cache.forAccount("tenant-b-key");
     assertNotEquals(a.hash(), b.hash());
     assertEquals(16, a.hash().length());
     a.getOrFetch("accounts", TTL, () -> new Accounts(List.of("a")), Accounts.class);
@@ -212,8 +212,8 @@ class CacheTest {
 
   @Test
   void aFailingBackendNeverFailsTheCall() throws Exception {
-    Cache broken = builder().backend(new ThrowingBackend("connection refused")).build();
-    Cache.Account a = broken.forAccount(API_KEY);
+    SourceCache broken = builder().backend(new ThrowingBackend("connection refused")).build();
+    SourceCache.Account a = broken.forAccount(API_KEY);
     assertEquals(2, a.getOrFetch("accounts", TTL, this::fetchAccounts, Accounts.class)
         .names().size());
     assertEquals(List.of(
@@ -225,13 +225,13 @@ class CacheTest {
 
   @Test
   void everyEventGoesToTheListenerAndTheLogAndNeitherCarriesTheCredential() throws Exception {
-    Cache leaky = builder().backend(new ThrowingBackend("auth failed for " + API_KEY)).build();
-    Cache.Account broken = leaky.forAccount(Secrets.of(Map.of("api_key", API_KEY)), "api_key");
+    SourceCache leaky = builder().backend(new ThrowingBackend("auth failed for " + API_KEY)).build();
+    SourceCache.Account broken = leaky.forAccount(Secrets.of(Map.of("api_key", API_KEY)), "api_key");
     broken.getOrFetch("accounts", TTL, this::fetchAccounts, Accounts.class);
     account().getOrFetch("accounts", TTL, this::fetchAccounts, Accounts.class);
     account().getOrFetch("accounts", TTL, this::fetchAccounts, Accounts.class);
     account().refresh("accounts", TTL, this::fetchAccounts, Accounts.class);
-    Cache.builder().build();
+    SourceCache.builder().build();
     List<String> ev = listener.events();
     assertEquals(ev.size(), log.size(), "one log line per event");
     ObjectMapper json = new ObjectMapper();
@@ -254,8 +254,8 @@ class CacheTest {
   void tieredReadsThePrimaryThenTheSecondaryAndCopiesBackToThePrimary() throws Exception {
     FileCacheBackend fast = FileCacheBackend.at(root.resolve("valkey"), clock);
     FileCacheBackend durable = FileCacheBackend.at(root.resolve("bucket"), clock);
-    Cache tiered = builder().tiered(fast, durable).build();
-    Cache.Account a = tiered.forAccount(API_KEY);
+    SourceCache tiered = builder().tiered(fast, durable).build();
+    SourceCache.Account a = tiered.forAccount(API_KEY);
     a.getOrFetch("accounts", TTL, this::fetchAccounts, Accounts.class);
     String k = a.hash() + "/accounts";
     assertTrue(fast.read(k).isPresent());
@@ -269,8 +269,8 @@ class CacheTest {
   @Test
   void tieredSurvivesAFailingPrimaryAndReportsIt() throws Exception {
     FileCacheBackend durable = FileCacheBackend.at(root.resolve("bucket"), clock);
-    Cache tiered = builder().tiered(new ThrowingBackend("valkey down"), durable).build();
-    Cache.Account a = tiered.forAccount(API_KEY);
+    SourceCache tiered = builder().tiered(new ThrowingBackend("valkey down"), durable).build();
+    SourceCache.Account a = tiered.forAccount(API_KEY);
     a.getOrFetch("accounts", TTL, this::fetchAccounts, Accounts.class);
     a.getOrFetch("accounts", TTL, this::fetchAccounts, Accounts.class);
     assertEquals(1, fetches.get());

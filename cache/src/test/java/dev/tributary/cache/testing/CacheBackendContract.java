@@ -1,11 +1,11 @@
-package dev.tributary.testing;
+package dev.tributary.cache.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheBackend.WriteResult;
+import dev.tributary.cache.CacheBackend;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What every {@link CacheBackend} does, written once: each backend's test extends this and says
  * how to make one (on a fresh namespace). Cache-level behaviour (freshness, corrupt entries,
- * events) is tested on {@code Cache} itself.
+ * events) is tested on {@code SourceCache} itself.
  */
 public abstract class CacheBackendContract {
   protected CacheBackend backend;

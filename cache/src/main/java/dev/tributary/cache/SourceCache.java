@@ -44,7 +44,7 @@ import java.util.function.UnaryOperator;
  * the API cost and the others within the TTL read the result.
  *
  * <pre>{@code
- * static final Cache CACHE = Cache.fromEnvironment();          // once per container
+ * static final SourceCache CACHE = SourceCache.fromEnvironment();          // once per container
  * AccountList accounts = CACHE.forAccount(secrets, "api_key")
  *     .getOrFetch("accounts", Duration.ofMinutes(10), api::listAccounts, AccountList.class);
  * }</pre>
@@ -89,7 +89,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>Immutable and thread-safe; build one per container and share it.
  */
-public final class Cache implements AutoCloseable {
+public final class SourceCache implements AutoCloseable {
   /** Version written in every envelope. */
   public static final int ENVELOPE_VERSION = 1;
   /** Default {@link Builder#maxEntryBytes}: 5 MB. */
@@ -103,7 +103,7 @@ public final class Cache implements AutoCloseable {
   static final String ENV_VALKEY_URL = "TRIBUTARY_CACHE_VALKEY_URL";
   static final String ENV_TTL = "TRIBUTARY_CACHE_TTL_SECONDS";
 
-  private static final Cache NONE = new Builder().build();
+  private static final SourceCache NONE = new Builder().build();
   private static final JsonFactory LOG_JSON = new JsonFactory();
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -136,7 +136,7 @@ public final class Cache implements AutoCloseable {
   private final DoubleSupplier random;
   private final List<String> redactions;
 
-  private Cache(Builder b) {
+  private SourceCache(Builder b) {
     this.ttl = b.ttl;
     this.listener = b.listener;
     this.logSink = b.logSink;
@@ -152,12 +152,12 @@ public final class Cache implements AutoCloseable {
   }
 
   /** The cache that is not there: every call fetches. */
-  public static Cache none() {
+  public static SourceCache none() {
     return NONE;
   }
 
   /** A cache configured by the process environment; see {@link #fromEnvironment(Map)}. */
-  public static Cache fromEnvironment() {
+  public static SourceCache fromEnvironment() {
     return fromEnvironment(System.getenv());
   }
 
@@ -181,7 +181,7 @@ public final class Cache implements AutoCloseable {
    * @throws IllegalArgumentException naming the variable, for any misconfiguration — at start-up,
    *     not at the first call
    */
-  public static Cache fromEnvironment(Map<String, String> env) {
+  public static SourceCache fromEnvironment(Map<String, String> env) {
     String kind = env.getOrDefault(ENV_BACKEND, "").trim().toLowerCase(Locale.ROOT);
     Builder b = builder().ttl(ttlFrom(env));
     switch (kind) {
@@ -196,13 +196,13 @@ public final class Cache implements AutoCloseable {
         return b.backend(FileCacheBackend.at(Path.of(root))).build();
       }
       case "object_store":
-        return b.backend(objectStore(env, ENV_BACKEND + "=object_store")).build();
+        return b.backend(objectStore(env, ENV_BACKEND + "=object_store", b)).build();
       case "valkey":
         return b.backend(valkey(env, ENV_BACKEND + "=valkey", b)).build();
       case "tiered": {
         String need = ENV_BACKEND + "=tiered";
         CacheBackend primary = valkey(env, need, b);
-        CacheBackend secondary = objectStore(env, need);
+        CacheBackend secondary = objectStore(env, need, b);
         return b.tiered(primary, secondary).build();
       }
       default:
@@ -271,7 +271,7 @@ public final class Cache implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Cache(" + backendName() + ", ttl=" + ttl.toSeconds() + "s)";
+    return "SourceCache(" + backendName() + ", ttl=" + ttl.toSeconds() + "s)";
   }
 
   /**
@@ -338,7 +338,7 @@ public final class Cache implements AutoCloseable {
 
     @Override
     public String toString() {
-      return "Cache.Account(" + hash + ")";
+      return "SourceCache.Account(" + hash + ")";
     }
   }
 
@@ -495,7 +495,7 @@ public final class Cache implements AutoCloseable {
       }
       if (envelope.length > maxEntryBytes) {
         event(Event.WRITE_FAILED, "entry of " + envelope.length + " bytes exceeds maxEntryBytes ("
-            + maxEntryBytes + "); cache a smaller value or raise Cache.Builder.maxEntryBytes", 0);
+            + maxEntryBytes + "); cache a smaller value or raise SourceCache.Builder.maxEntryBytes", 0);
         return;
       }
       try {
@@ -778,44 +778,21 @@ public final class Cache implements AutoCloseable {
     throw new IllegalArgumentException(ENV_TTL + " is '" + v + "'; use a whole number of seconds > 0");
   }
 
-  private static CacheBackend objectStore(Map<String, String> env, String neededBy) {
+  private static CacheBackend objectStore(Map<String, String> env, String neededBy, Builder b) {
     URI url = url(env, ENV_OBJECT_STORE_URL, neededBy, "s3://bucket/prefix/");
-    String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-    switch (scheme) {
-      case "file":
-        if (url.getPath() == null || !url.getPath().startsWith("/")) {
-          throw new IllegalArgumentException(ENV_OBJECT_STORE_URL
-              + " must be an absolute file URL, e.g. file:///var/cache/tributary/");
-        }
-        return FileCacheBackend.at(Path.of(url));
-      case "s3":
-        return provided(url, env, ENV_OBJECT_STORE_URL, "tributary-cache-s3");
-      case "gs":
-        return provided(url, env, ENV_OBJECT_STORE_URL, "tributary-cache-gcs");
-      case "az":
-        return provided(url, env, ENV_OBJECT_STORE_URL, "tributary-cache-azure");
-      default:
-        throw new IllegalArgumentException(ENV_OBJECT_STORE_URL + " has the unknown scheme '"
-            + scheme + "'; use s3://, gs://, az:// or file:///");
+    if (url.getScheme().equalsIgnoreCase("file")) {
+      if (url.getPath() == null || !url.getPath().startsWith("/")) {
+        throw new IllegalArgumentException(ENV_OBJECT_STORE_URL
+            + " must be an absolute file URL, e.g. file:///var/cache/tributary/");
+      }
+      return FileCacheBackend.at(Path.of(url));
     }
+    return provided(url, env, ENV_OBJECT_STORE_URL, CacheBackendProvider.Store.OBJECT_STORE, b);
   }
 
   private static CacheBackend valkey(Map<String, String> env, String neededBy, Builder b) {
     URI url = url(env, ENV_VALKEY_URL, neededBy, "rediss://host:6379");
-    String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-      throw new IllegalArgumentException(ENV_VALKEY_URL + " has the unknown scheme '" + scheme
-          + "'; use redis:// or rediss:// (TLS)");
-    }
-    String userInfo = url.getRawUserInfo();
-    if (userInfo != null) {
-      String password = userInfo.substring(userInfo.indexOf(':') + 1);
-      if (!password.isEmpty()) {
-        b.redactions.add(password);
-        b.redactions.add(java.net.URLDecoder.decode(password, StandardCharsets.UTF_8));
-      }
-    }
-    return provided(url, env, ENV_VALKEY_URL, "tributary-cache-valkey");
+    return provided(url, env, ENV_VALKEY_URL, CacheBackendProvider.Store.VALKEY, b);
   }
 
   private static URI url(Map<String, String> env, String var, String neededBy, String example) {
@@ -835,22 +812,21 @@ public final class Cache implements AutoCloseable {
     }
   }
 
+  /** The backend of the provider that owns {@code url}'s scheme; its secrets join the redactions. */
   private static CacheBackend provided(URI url, Map<String, String> env, String var,
-      String module) {
-    String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-    for (CacheBackendProvider p : ServiceLoader.load(CacheBackendProvider.class,
-        Cache.class.getClassLoader())) {
-      if (p.supports(scheme)) {
-        return p.create(url, env);
+      CacheBackendProvider.Store store, Builder b) {
+    CacheBackendProvider p = Providers.forUrl(url, var, store);
+    for (String secret : p.secretsIn(url)) {
+      if (secret != null && !secret.isEmpty()) {
+        b.redactions.add(secret);
       }
     }
-    throw new IllegalArgumentException(var + " is a " + scheme + ":// URL but no cache backend for "
-        + scheme + ":// is on the classpath; add the module " + module);
+    return p.create(url, env);
   }
 
   /**
-   * Configures a {@link Cache}; every default is stated on its setter. Without a
-   * {@link #backend} the result is {@link Cache#none()}'s behaviour.
+   * Configures a {@link SourceCache}; every default is stated on its setter. Without a
+   * {@link #backend} the result is {@link SourceCache#none()}'s behaviour.
    */
   public static final class Builder {
     private CacheBackend backend;
@@ -870,7 +846,7 @@ public final class Cache implements AutoCloseable {
 
     private Builder() {}
 
-    private Builder(Cache c) {
+    private Builder(SourceCache c) {
       backend = c.backend;
       ttl = c.ttl;
       listener = c.listener;
@@ -990,15 +966,15 @@ public final class Cache implements AutoCloseable {
       return this;
     }
 
-    public Cache build() {
+    public SourceCache build() {
       if (tieredPrimary != null) {
-        Cache[] self = new Cache[1];
+        SourceCache[] self = new SourceCache[1];
         backend = TieredCacheBackend.of(tieredPrimary, tieredSecondary, ttl,
             (layer, key, writing, e) -> self[0].layerFailed(layer, key, writing, e));
-        self[0] = new Cache(this);
+        self[0] = new SourceCache(this);
         return self[0];
       }
-      return new Cache(this);
+      return new SourceCache(this);
     }
 
     private static Consumer<String> stdout() {

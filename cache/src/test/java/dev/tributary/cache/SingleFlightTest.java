@@ -1,6 +1,6 @@
 package dev.tributary.cache;
 
-import dev.tributary.testing.RecordingListener;
+import dev.tributary.cache.testing.RecordingListener;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,8 +36,8 @@ class SingleFlightTest {
     try {
       List<Future<String>> results = new ArrayList<>();
       for (int i = 0; i < herd; i++) {
-        // A separate Cache per thread, as in separate processes sharing the backend.
-        Cache cache = Cache.builder().backend(backend).listener(listener).logSink(l -> {})
+        // A separate SourceCache per thread, as in separate processes sharing the backend.
+        SourceCache cache = SourceCache.builder().backend(backend).listener(listener).logSink(l -> {})
             .leaseTtl(Duration.ofSeconds(10)).leasePollInterval(Duration.ofMillis(20)).build();
         results.add(pool.submit(() -> {
           start.await();
@@ -65,14 +65,14 @@ class SingleFlightTest {
     FakeClock clock = FakeClock.at("2026-03-01T12:00:00Z");
     FileLeasingBackend backend = new FileLeasingBackend(FileCacheBackend.at(root, clock), clock);
     List<Duration> waits = new ArrayList<>();
-    Cache cache = Cache.builder().backend(backend).clock(clock).listener(listener)
+    SourceCache cache = SourceCache.builder().backend(backend).clock(clock).listener(listener)
         .logSink(l -> {}).leaseTtl(Duration.ofSeconds(5)).leasePollInterval(Duration.ofSeconds(1))
         .random(() -> 0.5)
         .sleeper(d -> {
           waits.add(d);
           clock.advance(d);
         }).build();
-    Cache.Account a = cache.forAccount("shared-key");
+    SourceCache.Account a = cache.forAccount("shared-key");
     backend.leaseHeldByTheDead(a.hash() + "/accounts", Duration.ofSeconds(5));
     String got = a.getOrFetch("accounts", TTL, () -> {
       fetches.incrementAndGet();
@@ -91,12 +91,12 @@ class SingleFlightTest {
   void followersThatSeeTheLeadersEntryDoNotFetch() throws Exception {
     FakeClock clock = FakeClock.at("2026-03-01T12:00:00Z");
     FileLeasingBackend backend = new FileLeasingBackend(FileCacheBackend.at(root, clock), clock);
-    Cache.Account leader = Cache.builder().backend(backend).clock(clock).logSink(l -> {}).build()
+    SourceCache.Account leader = SourceCache.builder().backend(backend).clock(clock).logSink(l -> {}).build()
         .forAccount("k");
     String nsKey = leader.hash() + "/accounts";
     backend.leaseHeldByTheDead(nsKey, Duration.ofSeconds(30));
     AtomicInteger polls = new AtomicInteger();
-    Cache follower = Cache.builder().backend(backend).clock(clock).listener(listener)
+    SourceCache follower = SourceCache.builder().backend(backend).clock(clock).listener(listener)
         .logSink(l -> {}).sleeper(d -> {
           clock.advance(d);
           if (polls.incrementAndGet() == 3) {
@@ -126,7 +126,7 @@ class SingleFlightTest {
     CountDownLatch leading = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(6);
     try {
-      Cache leaderCache = Cache.builder().backend(backend).listener(listener).logSink(l -> {})
+      SourceCache leaderCache = SourceCache.builder().backend(backend).listener(listener).logSink(l -> {})
           .leaseTtl(lease).leasePollInterval(Duration.ofMillis(20)).build();
       Future<String> leader = pool.submit(() -> leaderCache.forAccount("shared-key")
           .getOrFetch("accounts", TTL, () -> {
@@ -138,7 +138,7 @@ class SingleFlightTest {
       leading.await();
       List<Future<String>> followers = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        Cache cache = Cache.builder().backend(backend).listener(listener).logSink(l -> {})
+        SourceCache cache = SourceCache.builder().backend(backend).listener(listener).logSink(l -> {})
             .leaseTtl(lease).leasePollInterval(Duration.ofMillis(20)).build();
         followers.add(pool.submit(() -> cache.forAccount("shared-key").getOrFetch("accounts",
             TTL, () -> {
@@ -162,7 +162,7 @@ class SingleFlightTest {
   void aLeaseIsNoLongerRenewedOnceTheFetchEnds() throws Exception {
     FileLeasingBackend backend =
         new FileLeasingBackend(FileCacheBackend.at(root), Clock.systemUTC());
-    Cache cache = Cache.builder().backend(backend).logSink(l -> {})
+    SourceCache cache = SourceCache.builder().backend(backend).logSink(l -> {})
         .leaseTtl(Duration.ofMillis(90)).build();
     cache.forAccount("k").getOrFetch("accounts", TTL, () -> {
       sleep(200);
@@ -178,11 +178,11 @@ class SingleFlightTest {
   void followersStopWaitingAndFetchAtOnceWhenTheBackendFails() throws Exception {
     FakeClock clock = FakeClock.at("2026-03-01T12:00:00Z");
     FileLeasingBackend backend = new FileLeasingBackend(FileCacheBackend.at(root, clock), clock);
-    Cache.Account a = Cache.builder().backend(backend).clock(clock).logSink(l -> {}).build()
+    SourceCache.Account a = SourceCache.builder().backend(backend).clock(clock).logSink(l -> {}).build()
         .forAccount("k");
     backend.leaseHeldByTheDead(a.hash() + "/accounts", Duration.ofSeconds(30));
     List<Duration> waits = new ArrayList<>();
-    Cache follower = Cache.builder().backend(backend).clock(clock).listener(listener)
+    SourceCache follower = SourceCache.builder().backend(backend).clock(clock).listener(listener)
         .logSink(l -> {}).leasePollInterval(Duration.ofSeconds(1)).random(() -> 0.5)
         .sleeper(d -> {
           waits.add(d);
@@ -204,15 +204,15 @@ class SingleFlightTest {
     FakeClock clock = FakeClock.at("2026-03-01T12:00:00Z");
     FileLeasingBackend backend = new FileLeasingBackend(FileCacheBackend.at(root, clock), clock);
     List<Duration> waits = new ArrayList<>();
-    Cache cache = Cache.builder().backend(backend).clock(clock).logSink(l -> {})
+    SourceCache cache = SourceCache.builder().backend(backend).clock(clock).logSink(l -> {})
         .leasePollInterval(Duration.ofSeconds(1)).random(() -> 0.5)
         .sleeper(d -> {
           waits.add(d);
           clock.advance(d);
           // A live leader keeps renewing its lease the whole time.
-          backend.leaseHeldByTheDead(Cache.accountHash("k") + "/accounts", Duration.ofSeconds(30));
+          backend.leaseHeldByTheDead(SourceCache.accountHash("k") + "/accounts", Duration.ofSeconds(30));
         }).build();
-    Cache.Account a = cache.forAccount("k");
+    SourceCache.Account a = cache.forAccount("k");
     backend.leaseHeldByTheDead(a.hash() + "/accounts", Duration.ofSeconds(30));
     java.time.Instant deadline = clock.instant().plusMillis(4_500);
     String got = a.until(deadline).getOrFetch("accounts", TTL, () -> "mine", String.class);
@@ -226,9 +226,9 @@ class SingleFlightTest {
   void followersOfALeaseRenewedForeverFetchAfterMaxLeaseWait() throws Exception {
     FakeClock clock = FakeClock.at("2026-03-01T12:00:00Z");
     FileLeasingBackend backend = new FileLeasingBackend(FileCacheBackend.at(root, clock), clock);
-    String hash = Cache.accountHash("k");
+    String hash = SourceCache.accountHash("k");
     List<Duration> waits = new ArrayList<>();
-    Cache cache = Cache.builder().backend(backend).clock(clock).logSink(l -> {})
+    SourceCache cache = SourceCache.builder().backend(backend).clock(clock).logSink(l -> {})
         .leaseTtl(Duration.ofSeconds(5)).maxLeaseWait(Duration.ofSeconds(20))
         .leasePollInterval(Duration.ofSeconds(1)).random(() -> 0.5)
         .sleeper(d -> {

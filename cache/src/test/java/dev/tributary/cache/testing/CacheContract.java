@@ -1,11 +1,12 @@
-package dev.tributary.testing;
+package dev.tributary.cache.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tributary.cache.Cache;
 import dev.tributary.cache.CacheBackend;
 import dev.tributary.cache.CacheListener;
+import dev.tributary.cache.SourceCache;
+import dev.tributary.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@link Cache} over each backend, written once: every backend module's test extends this
+ * The {@link SourceCache} over each backend, written once: every backend module's test extends this
  * and says how to make its backend. Freshness, refresh, dedupe, corrupt entries, the size cap and
  * account isolation behave the same whichever store holds the entries.
  */
@@ -29,7 +30,7 @@ public abstract class CacheContract {
   protected final AtomicInteger fetches = new AtomicInteger();
   /** A fresh account per test, so runs on a shared store never meet. */
   protected final String credential = "contract-" + UUID.randomUUID();
-  private final List<Cache> opened = new CopyOnWriteArrayList<>();
+  private final List<SourceCache> opened = new CopyOnWriteArrayList<>();
   private CacheBackend store;
 
   @BeforeEach
@@ -39,10 +40,10 @@ public abstract class CacheContract {
 
   @AfterEach
   void closeAll() {
-    opened.forEach(Cache::close);
+    opened.forEach(SourceCache::close);
   }
 
-  protected Cache cache(int maxEntryBytes) {
+  protected SourceCache cache(int maxEntryBytes) {
     CacheListener listener = new CacheListener() {
       @Override
       public void hit(String backend, String key, long ageSeconds) {
@@ -69,7 +70,7 @@ public abstract class CacheContract {
         events.add("read_failed");
       }
     };
-    Cache c = Cache.builder().backend(store).clock(clock).ttl(Duration.ofMinutes(10))
+    SourceCache c = SourceCache.builder().backend(store).clock(clock).ttl(Duration.ofMinutes(10))
         .listener(listener).logSink(line -> {}).maxEntryBytes(maxEntryBytes).build();
     opened.add(c);
     return c;
@@ -80,7 +81,7 @@ public abstract class CacheContract {
     return value;
   }
 
-  private String get(Cache c, String key, String value) throws Exception {
+  private String get(SourceCache c, String key, String value) throws Exception {
     return c.forAccount(credential).getOrFetch(key, Duration.ofMinutes(10), () -> fetch(value),
         String.class);
   }
@@ -105,7 +106,7 @@ public abstract class CacheContract {
   @Test
   void aForcedRefreshSkipsTheReadAndStillWritesBack() throws Exception {
     get(cache(5_000_000), "accounts", "v1");
-    Cache c = cache(5_000_000);
+    SourceCache c = cache(5_000_000);
     assertEquals("v2", c.forAccount(credential).refresh("accounts", Duration.ofMinutes(10),
         () -> fetch("v2"), String.class));
     assertEquals("v2", get(cache(5_000_000), "accounts", "v3"), "the refreshed value was written");
@@ -122,7 +123,7 @@ public abstract class CacheContract {
 
   @Test
   void aCorruptEntryIsAMissAndTheFetchRuns() throws Exception {
-    String key = Cache.accountHash(credential) + "/accounts";
+    String key = SourceCache.accountHash(credential) + "/accounts";
     store.write(key, "not an envelope".getBytes(StandardCharsets.UTF_8), "corrupt", 600);
     assertEquals("v1", get(cache(5_000_000), "accounts", "v1"));
     assertEquals(1, fetches.get());
@@ -140,7 +141,7 @@ public abstract class CacheContract {
 
   @Test
   void twoAccountsSharingTheStoreNeverSeeEachOthersEntries() throws Exception {
-    Cache c = cache(5_000_000);
+    SourceCache c = cache(5_000_000);
     c.forAccount(credential).getOrFetch("accounts", Duration.ofMinutes(10), () -> fetch("mine"),
         String.class);
     String other = c.forAccount(credential + "-other").getOrFetch("accounts",
