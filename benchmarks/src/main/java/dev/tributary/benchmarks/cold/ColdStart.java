@@ -1,10 +1,7 @@
 package dev.tributary.benchmarks.cold;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.tributary.aws.LocalContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
@@ -32,7 +29,7 @@ public final class ColdStart {
     byte[] request = "{\"agent\":\"Fivetran AWS Lambda Connector/x/y\",\"state\":{},\"secrets\":{\"api_token\":\"t0k3n\"},\"sync_id\":\"cold\"}"
         .getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    handler.handleRequest(new ByteArrayInputStream(request), out, new BenchContext());
+    handler.handleRequest(new ByteArrayInputStream(request), out, new LocalContext(java.time.Duration.ofMinutes(1)));
     long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
     int classes = ManagementFactory.getClassLoadingMXBean().getLoadedClassCount();
     String body = out.toString(StandardCharsets.UTF_8);
@@ -46,69 +43,5 @@ public final class ColdStart {
   /** The same rows for both handlers, with ISO-8601 cursors. */
   static List<Map<String, Object>> rows(String after) {
     return dev.tributary.benchmarks.BenchRows.rows(ROWS, true);
-  }
-
-  /** The few things a stream handler asks of Lambda's context. */
-  static final class BenchContext implements Context {
-    @Override
-    public String getAwsRequestId() {
-      return "cold-start";
-    }
-
-    @Override
-    public String getLogGroupName() {
-      return "bench";
-    }
-
-    @Override
-    public String getLogStreamName() {
-      return "bench";
-    }
-
-    @Override
-    public String getFunctionName() {
-      return "bench";
-    }
-
-    @Override
-    public String getFunctionVersion() {
-      return "1";
-    }
-
-    @Override
-    public String getInvokedFunctionArn() {
-      return "arn:aws:lambda:eu-west-1:000000000000:function:bench";
-    }
-
-    @Override
-    public CognitoIdentity getIdentity() {
-      return null;
-    }
-
-    @Override
-    public ClientContext getClientContext() {
-      return null;
-    }
-
-    @Override
-    public int getRemainingTimeInMillis() {
-      return 60_000;
-    }
-
-    @Override
-    public int getMemoryLimitInMB() {
-      return 1024;
-    }
-
-    @Override
-    public LambdaLogger getLogger() {
-      return new LambdaLogger() {
-        @Override
-        public void log(String message) {}
-
-        @Override
-        public void log(byte[] message) {}
-      };
-    }
   }
 }
