@@ -3,6 +3,8 @@ package dev.tributary.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tributary.Secrets;
+import dev.tributary.TableRead;
+import dev.tributary.internal.CallContext;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -22,6 +24,18 @@ final class Describe {
     Secrets s = request.tag(Secrets.class);
     return s == null ? Secrets.empty() : s;
   }
+
+  /**
+   * The {@code sync_id} of the call the request belongs to: the one {@link Http#request(TableRead)}
+   * tagged it with, else the call the current thread serves; null outside a call.
+   */
+  static String syncId(Request request) {
+    SyncId tagged = request.tag(SyncId.class);
+    return tagged != null ? tagged.value() : CallContext.syncId().orElse(null);
+  }
+
+  /** The tag carrying a request's {@code sync_id}. */
+  record SyncId(String value) {}
 
   /** {@code GET api.example.com/v1/orders}, redacted. */
   static String request(Request request) {
@@ -57,6 +71,10 @@ final class Describe {
       g.writeStringField("level", level);
       g.writeStringField("logger", "tributary.http");
       g.writeStringField("event", event);
+      String syncId = syncId(request);
+      if (syncId != null) {
+        g.writeStringField("sync_id", syncId);
+      }
       g.writeStringField("method", request.method());
       g.writeStringField("host", secrets.redact(request.url().host()));
       g.writeStringField("path", secrets.redact(request.url().encodedPath()));
