@@ -48,9 +48,14 @@ final class Describe {
     return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
   }
 
+  /**
+   * Lines to standard output as it is when each line is written — not when the interceptor was
+   * built (a static default may be built long before a runtime or the local runner points
+   * {@code System.out} at the function's log).
+   */
   static Consumer<String> stdout() {
-    PrintStream out = System.out;
     return line -> {
+      PrintStream out = System.out;
       synchronized (out) {
         out.println(line);
       }
