@@ -112,7 +112,10 @@ final class Runtimes {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
-    return pb.start();
+    Process p = pb.start();
+    // Ctrl-C (or a kill) of the runner must not leave the runtime running on its own.
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "tributary-stop-" + p.pid()));
+    return p;
   }
 
   /** Stops a child: politely, then for good. */
