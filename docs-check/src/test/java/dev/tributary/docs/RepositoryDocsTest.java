@@ -42,7 +42,7 @@ class RepositoryDocsTest {
       // JUnit
       "Test",
       // Not types: an HTTP header and an AWS API action the documents name
-      "Link", "Invoke", "PutObject", "NaN",
+      "Link", "Invoke", "PutObject", "ListParts", "NaN",
       "HttpServer", "Character", "Short", "Byte", "Number");
 
   static List<String> docs() throws Exception {
