@@ -1,6 +1,7 @@
 package dev.tributary;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tributary.internal.CallContext;
 import dev.tributary.internal.CallLog;
 import dev.tributary.internal.ConfigurationProblem;
 import dev.tributary.internal.ContractViolation;
@@ -127,9 +128,15 @@ public final class FunctionHandler {
       return fail(null, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), Secrets.empty());
     }
     Secrets secrets = request.secrets().withNotSecret(notSecret);
-    request = new Request(request.state(), secrets, request.syncId(), request.setupTest(),
+    Request call = new Request(request.state(), secrets, request.syncId(), request.setupTest(),
         request.bucket(), request.file());
-    String syncId = request.syncId().map(secrets::redact).orElse(null);
+    String syncId = call.syncId().map(secrets::redact).orElse(null);
+    // Every log line written while the call runs (HTTP toolkit, cache) carries its sync_id.
+    return CallContext.with(syncId, () -> serve(call, secrets, syncId, started, deadline));
+  }
+
+  private Reply serve(Request request, Secrets secrets, String syncId, long started,
+      Instant deadline) {
     // Rows accumulate inside the engine; the body is handed on only once it is whole, so a
     // failure at any point still leaves room for a clean error body.
     ByteArrayOutputStream body = new ByteArrayOutputStream(8192);

@@ -20,6 +20,9 @@ import java.util.Optional;
  * @param parent for a child table, the parent row whose children to read
  * @param secrets the connection's secrets
  * @param deadline when the engine must stop reading; long source calls should give up by then
+ * @param syncId the {@code sync_id} Fivetran sent with the call (any format, redacted); empty when
+ *     it sent none. Put it on your own log lines so they join the engine's; the HTTP toolkit's and
+ *     the cache's lines carry it already.
  */
 public record TableRead(
     Table table,
@@ -28,7 +31,14 @@ public record TableRead(
     int pageSize,
     Optional<Row> parent,
     Secrets secrets,
-    Instant deadline) {
+    Instant deadline,
+    Optional<String> syncId) {
+
+  /** A read without a {@code sync_id} (as in a connector's own tests). */
+  public TableRead(Table table, Optional<Position> after, Optional<Object> upTo, int pageSize,
+      Optional<Row> parent, Secrets secrets, Instant deadline) {
+    this(table, after, upTo, pageSize, parent, secrets, deadline, Optional.empty());
+  }
 
   /** The upper bound as an instant, for timestamp cursors. */
   public Optional<Instant> upToInstant() {

@@ -702,6 +702,8 @@ public final class SourceCache implements AutoCloseable {
       g.writeStringField("level", event.level);
       g.writeStringField("logger", "tributary.cache");
       g.writeStringField("event", event.logName);
+      // The call's sync_id, when the event happens on the thread serving it.
+      dev.tributary.internal.CallContext.syncId().ifPresent(id -> writeSyncId(g, id));
       g.writeStringField("backend", backendName);
       g.writeStringField("key", key);
       switch (event) {
@@ -715,6 +717,14 @@ public final class SourceCache implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return w.toString();
+  }
+
+  private static void writeSyncId(JsonGenerator g, String syncId) {
+    try {
+      g.writeStringField("sync_id", syncId);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private String redact(Account account, String s) {

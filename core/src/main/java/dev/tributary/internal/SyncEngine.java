@@ -405,7 +405,7 @@ public final class SyncEngine {
     try {
       page = connector.read(new TableRead(t, Optional.ofNullable(after),
           Optional.ofNullable(upTo(t, c.st)), pageSize,
-          Optional.ofNullable(parent), c.secrets, c.stopAt));
+          Optional.ofNullable(parent), c.secrets, c.stopAt, CallContext.syncId()));
     } catch (IOException e) {
       if (e instanceof dev.tributary.TransientFailure && c.rb.rows() > 0) {
         c.stop(StopReason.SOURCE_UNAVAILABLE);

@@ -3,6 +3,8 @@ package dev.tributary.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tributary.Secrets;
+import dev.tributary.TableRead;
+import dev.tributary.internal.CallContext;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -23,6 +25,18 @@ final class Describe {
     return s == null ? Secrets.empty() : s;
   }
 
+  /**
+   * The {@code sync_id} of the call the request belongs to: the one {@link Http#request(TableRead)}
+   * tagged it with, else the call the current thread serves; null outside a call.
+   */
+  static String syncId(Request request) {
+    SyncId tagged = request.tag(SyncId.class);
+    return tagged != null ? tagged.value() : CallContext.syncId().orElse(null);
+  }
+
+  /** The tag carrying a request's {@code sync_id}. */
+  record SyncId(String value) {}
+
   /** {@code GET api.example.com/v1/orders}, redacted. */
   static String request(Request request) {
     HttpUrl url = request.url();
@@ -34,9 +48,14 @@ final class Describe {
     return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
   }
 
+  /**
+   * Lines to standard output as it is when each line is written — not when the interceptor was
+   * built (a static default may be built long before a runtime or the local runner points
+   * {@code System.out} at the function's log).
+   */
   static Consumer<String> stdout() {
-    PrintStream out = System.out;
     return line -> {
+      PrintStream out = System.out;
       synchronized (out) {
         out.println(line);
       }
@@ -57,6 +76,10 @@ final class Describe {
       g.writeStringField("level", level);
       g.writeStringField("logger", "tributary.http");
       g.writeStringField("event", event);
+      String syncId = syncId(request);
+      if (syncId != null) {
+        g.writeStringField("sync_id", syncId);
+      }
       g.writeStringField("method", request.method());
       g.writeStringField("host", secrets.redact(request.url().host()));
       g.writeStringField("path", secrets.redact(request.url().encodedPath()));

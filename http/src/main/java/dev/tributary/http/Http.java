@@ -50,10 +50,14 @@ public final class Http {
 
   /**
    * A request builder tagged with the read's deadline (so retries never wait past it) and secrets
-   * (so authentication interceptors can read them and log lines and errors can be redacted).
+   * (so authentication interceptors can read them and log lines and errors can be redacted), and
+   * with its {@code sync_id}, which every log line about the request carries.
    */
   public static Request.Builder request(TableRead read) {
-    return request(read.secrets(), read.deadline());
+    Request.Builder b = request(read.secrets(), read.deadline());
+    // Log lines carry the call's sync_id even when the request runs on another thread.
+    read.syncId().ifPresent(id -> b.tag(Describe.SyncId.class, new Describe.SyncId(id)));
+    return b;
   }
 
   /** As {@link #request(TableRead)}, for {@code Connector.test} or other calls outside a read. */

@@ -74,7 +74,10 @@ final class DemoCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    try (modules; DemoModules.Source source = modules.start(seed,
+    // The connector's own log lines (http_request, http_retry) go to function.log, not between
+    // the progress lines.
+    try (modules; FunctionOutput functionOutput = FunctionOutput.to(ws.functionLog());
+         DemoModules.Source source = modules.start(seed,
         failures ? (small ? 5 : 37) : 0, failures ? (small ? 11 : 89) : 0)) {
       source.seed(small ? 20 : 300, small ? 3 : 5);
       out.printf("demo source: %s — %s%n", source.baseUrl(), sizes(source.snapshot()));
@@ -117,11 +120,40 @@ final class DemoCommand implements Callable<Integer> {
       }
       Map<Integer, Long> statuses = source.responses();
       long retried = statuses.getOrDefault(429, 0L) + statuses.getOrDefault(500, 0L);
-      out.printf("%nthe demo API answered %s (HTTP status=count)%s%n", statuses,
-          retried > 0 ? "; the connector retried its " + retried + " 429/500 answers" : "");
+      out.printf("%nthe demo API answered %s%n", statusCounts(statuses));
+      if (retried > 0) {
+        out.printf("the connector retried each of the %,d 429 and 500 answers (see %s)%n", retried,
+            ws.functionLog());
+      }
     }
     out.printf("look around: ./tributary query --dir %s \"SELECT status, count(*) FROM orders GROUP BY ALL\"%n", dir);
     return 0;
+  }
+
+  /** {@code 105 × 200 OK, 2 × 429 Too Many Requests}: HTTP status counts for people. */
+  static String statusCounts(Map<Integer, Long> statuses) {
+    StringBuilder sb = new StringBuilder();
+    new TreeMap<>(statuses).forEach((status, n) -> sb.append(sb.length() == 0 ? "" : ", ")
+        .append(String.format("%,d", n)).append(" × ").append(status).append(' ')
+        .append(reason(status)));
+    long total = statuses.values().stream().mapToLong(Long::longValue).sum();
+    return String.format("%,d request%s: ", total, total == 1 ? "" : "s") + sb;
+  }
+
+  private static String reason(int status) {
+    return switch (status) {
+      case 200 -> "OK";
+      case 304 -> "Not Modified";
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 429 -> "Too Many Requests";
+      case 500 -> "Internal Server Error";
+      case 502 -> "Bad Gateway";
+      case 503 -> "Service Unavailable";
+      default -> "";
+    };
   }
 
   private static String sizes(Map<String, Map<List<Object>, Map<String, Object>>> snapshot) {

@@ -109,12 +109,14 @@ final class Driver {
       try {
         reply = target.call(requestBytes, callTimeout);
       } catch (IOException e) {
-        return fail(Result.CONNECTOR_ERROR, "call " + call + ": could not reach the function ("
-            + target.describe() + "): " + e.getMessage(), call, bytes, started, perTable, problems);
+        return fail(Result.CONNECTOR_ERROR, "call " + call + ": calling the function ("
+            + target.describe() + ") failed: " + Main.describeBriefly(e), call, bytes, started,
+            perTable, problems);
       }
       bytes += reply.body().length;
       JsonNode body = parse(reply.body());
-      List<ProtocolChecker.Finding> findings = checker.check(call, reply.body(), body);
+      List<ProtocolChecker.Finding> findings = checker.check(call, reply.status(), reply.body(),
+          reply.wireBytes(), body);
       boolean violated = false;
       for (ProtocolChecker.Finding f : findings) {
         problems.add((f.error() ? "error: " : "warning: ") + f.message());

@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
     description = "The local Fivetran: sync a connector into a DuckDB warehouse, check every response.",
-    subcommands = {DemoCommand.class, InitCommand.class, Main.Sync.class, Main.Reset.class, Main.State.class,
+    subcommands = {DemoCommand.class, InitCommand.class, Main.Sync.class, Main.Test.class,
+        Main.SchemaCommand.class, ServeCommand.class, Main.Reset.class, Main.State.class,
         Main.Query.class},
     exitCodeOnInvalidInput = Main.USAGE, exitCodeOnExecutionException = Main.FAILURE)
 public final class Main {
@@ -56,10 +57,30 @@ public final class Main {
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      if (e instanceof UsageException) {
+        err.println(prefix(line) + e.getMessage());
+        return USAGE;
+      }
       err.println("tributary: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
       return FAILURE;
     });
+    // A usage error is one line saying what is wrong and where the options are, not a page of
+    // usage text that buries it.
+    cl.setParameterExceptionHandler((e, arguments) -> {
+      CommandLine line = e.getCommandLine();
+      err.println(prefix(line) + e.getMessage());
+      if (e instanceof CommandLine.UnmatchedArgumentException) {
+        CommandLine.UnmatchedArgumentException.printSuggestions(
+            (CommandLine.UnmatchedArgumentException) e, new PrintWriter(err, true));
+      }
+      err.println("see: " + line.getCommandSpec().qualifiedName() + " --help");
+      return USAGE;
+    });
     return cl.execute(args);
+  }
+
+  private static String prefix(CommandLine line) {
+    return line.getCommandSpec().qualifiedName() + ": ";
   }
 
   /** Where a connection's local state lives. */
@@ -87,30 +108,8 @@ public final class Main {
           "Exit codes: 0 success, 2 protocol violation, 3 connector error, 64 usage."})
   static final class Sync implements Callable<Integer> {
     @CommandLine.Mixin Workspace ws = new Workspace();
-
-    @Option(names = "--connector", paramLabel = "<class>",
-        description = "Connector class to run in process (default: the one in META-INF/services on the classpath).")
-    String connector;
-
-    @Option(names = "--classpath", paramLabel = "<path>",
-        description = "Jars and folders holding the connector or handler, separated by '${sys:path.separator}'.")
-    String classpath;
-
-    @Option(names = "--url", paramLabel = "<url>",
-        description = "POST to an HTTP function (a Functions Framework invoker, an Azure function, a deployed one).")
-    URI url;
-
-    @Option(names = "--header", paramLabel = "<name:value>",
-        description = "Header for --url, e.g. x-functions-key:<key>. Repeatable.")
-    List<String> headers = new ArrayList<>();
-
-    @Option(names = "--lambda-handler", paramLabel = "<pkg.Class::handleRequest>",
-        description = "Call an AWS Lambda stream handler as the Lambda runtime does.")
-    String lambdaHandler;
-
-    @Option(names = "--secrets", paramLabel = "<file>",
-        description = "JSON object file with the connection's secrets.")
-    Path secretsFile;
+    @CommandLine.Mixin
+    TargetOptions function = new TargetOptions();
 
     @Option(names = "--call-timeout", defaultValue = "60s", paramLabel = "<duration>",
         description = "Deadline of each call, e.g. 60s, 5m (default: ${DEFAULT-VALUE}).")
@@ -132,25 +131,11 @@ public final class Main {
         description = "Stop a sync that makes more calls than this (default: ${DEFAULT-VALUE}).")
     int maxCalls;
 
-    @Option(names = "--env", paramLabel = "<NAME=VALUE>",
-        description = "An environment variable for the function run in process, as its platform"
-            + " would set it (e.g. TRIBUTARY_PAGE_SIZE=5). Repeatable.")
-    Map<String, String> env = new LinkedHashMap<>();
-
-    @Option(names = "--not-secret", paramLabel = "<name>",
-        description = "A key of the secrets file that is plain configuration (e.g. owner, repo):"
-            + " its value may appear in rows. Every other value is a secret the check looks for."
-            + " A connector run in process adds the keys it declares (Connector.notSecretKeys())."
-            + " Repeatable.")
-    List<String> notSecret = new ArrayList<>();
-
-    /** What an in-process connector declares as configuration; set by {@link #target}. */
-    private Set<String> declaredNotSecret = Set.of();
-
-    @Option(names = "--json", description = "Print a machine-readable summary.")
+    @Option(names = "--json", description = "Print one JSON document, the summary, and nothing else.")
     boolean json;
 
-    @Option(names = "--quiet", description = "No progress lines.")
+    @Option(names = "--quiet", description = "Print nothing when the sync succeeds; the problems and"
+        + " the summary line when it does not.")
     boolean quiet;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -159,159 +144,92 @@ public final class Main {
     public Integer call() throws Exception {
       PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
           StandardCharsets.UTF_8);
-      int targets = (url != null ? 1 : 0) + (lambdaHandler != null ? 1 : 0) + (connector != null ? 1 : 0);
-      if (targets > 1) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "choose one target: --connector, --url or --lambda-handler");
+      if (json && quiet) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose --json or --quiet");
       }
-      Map<String, Object> secrets = readSecrets(secretsFile);
-      Files.createDirectories(ws.dir);
-      Target target = target(secrets);
-      List<String> configuration = new ArrayList<>(notSecret);
-      configuration.addAll(declaredNotSecret);
-      try (Warehouse warehouse = new Warehouse(ws.warehouse())) {
-        Driver driver = new Driver(target, warehouse, new StateFile(ws.state()), secrets,
+      Duration call = durationOf("--call-timeout", callTimeout);
+      Duration limit = durationOf("--time-limit", timeLimit);
+      StateFile stateFile = new StateFile(ws.state());
+      stateFile.read(); // a broken state.json is reported before anything starts
+      function.validate(spec);
+      try (TargetOptions.Opened opened = function.open(ws, spec);
+           Warehouse warehouse = new Warehouse(ws.warehouse())) {
+        Driver driver = new Driver(opened.target, warehouse, stateFile, opened.secrets,
             new ProtocolChecker(limitBytes, stateLimitBytes,
-                secretValues(without(secrets, configuration))),
-            durationOf("--call-timeout", callTimeout), durationOf("--time-limit", timeLimit),
-            maxCalls, new Progress(out, System.console() != null && !json, quiet || json));
+                secretValues(without(opened.secrets, opened.configuration))),
+            call, limit, maxCalls,
+            new Progress(out, System.console() != null && !json, quiet || json));
         Driver.Summary s = driver.sync();
-        Report.print(s, target.describe(), json, out);
+        if (!quiet || s.result() != Driver.Result.SUCCESS) {
+          Report.print(s, opened.target.describe(), json, out);
+        }
         return s.result().exitCode;
       }
     }
+  }
 
-    private Target target(Map<String, Object> secrets) throws Exception {
-      if (url != null) {
-        List<String[]> hs = new ArrayList<>();
-        for (String h : headers) {
-          int colon = h.indexOf(':');
-          if (colon <= 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                "--header must be name:value, got '" + h + "'");
-          }
-          hs.add(new String[] {h.substring(0, colon).trim(), h.substring(colon + 1).trim()});
-        }
-        return Target.http(url, hs);
-      }
-      ClassLoader loader;
-      try {
-        loader = UserCodeLoader.of(classpath, Main.class.getClassLoader());
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
-      if (lambdaHandler != null) {
-        String cls = lambdaHandler.contains("::") ? lambdaHandler.substring(0, lambdaHandler.indexOf("::"))
-            : lambdaHandler;
-        // The adapter's engine takes System.out as its log when it is built (on Lambda that is
-        // CloudWatch), so build it while System.out is function.log; Target.lambda redirects
-        // what the handler prints during calls.
-        Files.createDirectories(ws.dir);
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(Files.newOutputStream(ws.functionLog(),
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND), true, StandardCharsets.UTF_8));
-        Object handler;
-        try {
-          handler = instantiate(loader, cls, "--lambda-handler");
-        } finally {
-          System.setOut(original);
-        }
-        if (!(handler instanceof RequestStreamHandler)) {
-          throw new CommandLine.ParameterException(spec.commandLine(), "--lambda-handler: " + cls
-              + " is not a com.amazonaws.services.lambda.runtime.RequestStreamHandler; name"
-              + " dev.tributary.aws.TributaryLambdaHandler or your subclass of it");
-        }
-        return Target.withLoader(loader,
-            Target.lambda((RequestStreamHandler) handler, lambdaHandler, functionLog(ws)));
-      }
-      Connector c;
-      if (connector != null) {
-        Object o = instantiate(loader, connector, "--connector");
-        if (!(o instanceof Connector)) {
-          throw new CommandLine.ParameterException(spec.commandLine(), "--connector: " + connector
-              + " does not implement dev.tributary.Connector");
-        }
-        c = (Connector) o;
-      } else {
-        c = created("the connector named in META-INF/services/dev.tributary.Connector",
-            "--connector", () -> UserCodeLoader.with(loader, Connector::load));
-      }
-      declaredNotSecret = Set.copyOf(c.notSecretKeys());
-      Map<String, String> environment = new LinkedHashMap<>(System.getenv());
-      environment.putAll(env);
-      EngineConfig config = EngineConfig.fromEnvironment(environment).newBuilder()
-          .logSink(functionLog(ws)).build();
-      return Target.withLoader(loader, Target.inProcess(c, config));
-    }
+  @Command(name = "test", mixinStandardHelpOptions = true,
+      description = {"Run Fivetran's setup test (setup_test: true) against the function and print"
+          + " the verdict and the connector's message. State and warehouse are not touched.",
+          "Exit codes: 0 passed, 2 protocol violation, 3 failed, 64 usage."})
+  static final class Test implements Callable<Integer> {
+    @CommandLine.Mixin Workspace ws = new Workspace();
+    @CommandLine.Mixin
+    TargetOptions function = new TargetOptions();
 
-    /**
-     * Creates an instance of the user's class {@code cls} in the user's class loader, which is
-     * also the thread's context class loader meanwhile (so the adapters' {@code ServiceLoader}
-     * look-ups see the user's service files).
-     */
-    private Object instantiate(ClassLoader loader, String cls, String option) throws Exception {
-      return created(cls, option, () -> UserCodeLoader.with(loader, () -> {
-        Class<?> type;
-        try {
-          type = Class.forName(cls, true, loader);
-        } catch (ClassNotFoundException e) {
-          throw new CommandLine.ParameterException(spec.commandLine(), option + ": class " + cls
-              + " not found" + (classpath == null ? "; add its jar or classes folder with --classpath"
-              : " in --classpath " + classpath + " (nor in the runner); check the name and the jar"));
-        }
-        try {
-          return type.getConstructor().newInstance();
-        } catch (NoSuchMethodException e) {
-          throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + cls
-              + " needs a public no-argument constructor");
-        } catch (java.lang.reflect.InvocationTargetException e) {
-          throw new UserCodeException(e.getCause());
-        }
-      }));
-    }
+    @Option(names = "--call-timeout", defaultValue = "60s", paramLabel = "<duration>",
+        description = "Deadline of the call (default: ${DEFAULT-VALUE}).")
+    String callTimeout;
 
-    /**
-     * Runs {@code create}, turning what the user's code can throw while it is loaded and
-     * constructed into one clear usage error instead of a stack trace.
-     */
-    private <T> T created(String what, String option, Callable<T> create) throws Exception {
-      try {
-        return create.call();
-      } catch (UserCodeException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof LinkageError) {
-          throw new CommandLine.ParameterException(spec.commandLine(), linkageMessage(option, what,
-              (LinkageError) cause));
-        }
-        throw new CommandLine.ParameterException(spec.commandLine(), option + ": creating " + what
-            + " failed: " + describe(cause));
-      } catch (LinkageError e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), linkageMessage(option, what, e));
-      } catch (java.util.ServiceConfigurationError e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), option + ": loading " + what
-            + " failed: " + describe(e));
-      } catch (IllegalStateException e) {
-        // Connector.load(): none or several registered; its message says what to do.
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage()
-            + (classpath == null ? "" : " (looked in --classpath " + classpath + ")")
-            + "; or name one with " + option);
+    @Option(names = "--json", description = "Print the verdict as one JSON document.")
+    boolean json;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
+          StandardCharsets.UTF_8);
+      Duration timeout = durationOf("--call-timeout", callTimeout);
+      com.fasterxml.jackson.databind.node.ObjectNode state = new StateFile(ws.state()).read();
+      function.validate(spec);
+      try (TargetOptions.Opened opened = function.open(ws, spec)) {
+        SetupTest.Verdict v = SetupTest.run(opened.target, state, opened.secrets, timeout,
+            secretValues(without(opened.secrets, opened.configuration)));
+        v.print(out, opened.target.describe(), json);
+        return v.exitCode();
       }
     }
+  }
 
-    private String linkageMessage(String option, String what, LinkageError e) {
-      if (e instanceof ExceptionInInitializerError && e.getCause() != null) {
-        return option + ": initialising " + what + " failed: " + describe(e.getCause());
+  @Command(name = "schema", mixinStandardHelpOptions = true,
+      description = "Print the tables the connector declares for these secrets: keys, cursors,"
+          + " tiebreakers, parents. Runs the connector in process (--connector, or the one in"
+          + " --classpath's META-INF/services).")
+  static final class SchemaCommand implements Callable<Integer> {
+    @CommandLine.Mixin Workspace ws = new Workspace();
+    @CommandLine.Mixin
+    TargetOptions function = new TargetOptions();
+
+    @Option(names = "--json", description = "Print the schema as one JSON document.")
+    boolean json;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
+          StandardCharsets.UTF_8);
+      if (function.url != null || function.lambdaHandler != null || function.gcp || function.lambda) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "schema reads the connector's"
+            + " declaration, so it runs the connector in process: give --connector <class> or"
+            + " --classpath <your jar> (its META-INF/services), not --url, --lambda-handler,"
+            + " --gcp or --lambda");
       }
-      if (e instanceof UnsupportedClassVersionError) {
-        return option + ": " + what + " was compiled for a newer Java than this one ("
-            + System.getProperty("java.version") + "): " + e.getMessage()
-            + "; build it with --release 17 (maven.compiler.release)";
+      try (TargetOptions.Opened opened = function.open(ws, spec)) {
+        SchemaPrinter.print(opened.connector, opened.secrets, opened.configuration, json, out);
+        return 0;
       }
-      String missing = e.getMessage() == null ? e.toString() : e.getMessage().replace('/', '.');
-      return option + ": " + what + " needs class " + missing + ", which is not in "
-          + (classpath == null ? "the runner" : "--classpath " + classpath)
-          + "; add the jar that holds it (a shaded jar built with your connector's `mvn package`"
-          + " has all of them)";
     }
   }
 
@@ -322,6 +240,15 @@ public final class Main {
     UserCodeException(Throwable cause) {
       super(cause);
     }
+  }
+
+  /** A throwable's message, or its class's simple name (and its cause's) when it has none. */
+  static String describeBriefly(Throwable t) {
+    if (t.getMessage() != null && !t.getMessage().isBlank()) {
+      return t.getMessage();
+    }
+    Throwable c = t.getCause();
+    return t.getClass().getSimpleName() + (c == null ? "" : ": " + describeBriefly(c));
   }
 
   /** A throwable as one line: its class and message, and its cause's. */
@@ -345,6 +272,15 @@ public final class Main {
 
     @Override
     public Integer call() throws IOException {
+      if (!Files.isDirectory(ws.dir)) {
+        throw new UsageException("nothing to reset: there is no folder "
+            + ws.dir.toAbsolutePath().normalize() + "; name the workspace with --dir");
+      }
+      if (!Files.exists(ws.state()) && !Files.exists(ws.warehouse())) {
+        spec.commandLine().getOut().println("nothing to reset in " + ws.dir.toAbsolutePath()
+            .normalize() + ": no state.json and no warehouse.db (already a fresh connection)");
+        return 0;
+      }
       new StateFile(ws.state()).delete();
       Files.deleteIfExists(ws.warehouse());
       Files.deleteIfExists(ws.dir.resolve("warehouse.db.wal"));
@@ -369,7 +305,7 @@ public final class Main {
     public Integer call() throws IOException {
       StateFile file = new StateFile(ws.state());
       if (set != null) {
-        JsonNode n = JSON.readTree(set.toFile());
+        JsonNode n = TargetOptions.readJson(set, "state --set", true);
         if (n == null || !n.isObject()) {
           throw new CommandLine.ParameterException(spec.commandLine(),
               set + " must hold a JSON object (Fivetran's state is always an object)");
@@ -410,16 +346,7 @@ public final class Main {
   // ---------------------------------------------------------------------------------------------
 
   static Map<String, Object> readSecrets(Path file) throws IOException {
-    if (file == null) {
-      return Map.of();
-    }
-    JsonNode n = JSON.readTree(file.toFile());
-    if (n == null || !n.isObject()) {
-      throw new IOException(file + " must hold a JSON object of secrets");
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> m = JSON.convertValue(n, LinkedHashMap.class);
-    return m;
+    return TargetOptions.readSecrets(file);
   }
 
   static Map<String, Object> without(Map<String, Object> secrets, List<String> names) {

@@ -28,10 +28,19 @@ final class ProtocolChecker {
 
   /** Checks the raw bytes and the parsed body (null if the bytes are not JSON). */
   List<Finding> check(int call, byte[] raw, JsonNode body) {
+    return check(call, -1, raw, raw.length, body);
+  }
+
+  /**
+   * Checks one reply: its HTTP {@code status} (-1 where there is none), the raw bytes, the size
+   * the platform carried ({@code wireBytes}; less than the raw bytes through S3) and the parsed
+   * body (null if the bytes are not JSON).
+   */
+  List<Finding> check(int call, int status, byte[] raw, long wireBytes, JsonNode body) {
     List<Finding> out = new ArrayList<>();
     String at = "call " + call + ": ";
-    if (raw.length > limitBytes) {
-      out.add(new Finding(true, at + "response of " + raw.length + " bytes exceeds the limit of "
+    if (wireBytes > limitBytes) {
+      out.add(new Finding(true, at + "response of " + wireBytes + " bytes exceeds the limit of "
           + limitBytes + " (--limit-bytes; AWS Lambda's is 6 MB): page with hasMore instead"));
     }
     if (mentionsSecret(new String(raw, java.nio.charset.StandardCharsets.UTF_8), body)) {
@@ -39,7 +48,9 @@ final class ProtocolChecker {
           + " (secrets must never be echoed, logged or stored in state)"));
     }
     if (body == null) {
-      out.add(new Finding(true, at + "response is not JSON"));
+      out.add(new Finding(true, at + "response is not JSON (" + (status < 0 ? "no HTTP status"
+          : "HTTP " + status) + ", " + raw.length + " bytes" + (raw.length == 0 ? ""
+          : ", starting: " + start(raw)) + ")"));
       return out;
     }
     if (!body.isObject()) {
@@ -96,6 +107,21 @@ final class ProtocolChecker {
    * may escape a secret (a quote, a backslash, any character as a unicode escape) so that its
    * bytes never appear in the raw text.
    */
+  /** The first 160 characters of a body, on one line, with every secret value masked. */
+  private String start(byte[] raw) {
+    String text = new String(raw, 0, Math.min(raw.length, 4096), java.nio.charset.StandardCharsets.UTF_8);
+    for (String secret : secretValues) {
+      text = text.replace(secret, "***");
+    }
+    StringBuilder sb = new StringBuilder("'");
+    for (int i = 0; i < text.length() && sb.length() <= 160; i++) {
+      char c = text.charAt(i);
+      sb.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t"
+          : Character.isISOControl(c) ? "?" : String.valueOf(c));
+    }
+    return sb.append(text.length() > 160 || raw.length > 4096 ? "…'" : "'").toString();
+  }
+
   private boolean mentionsSecret(String text, JsonNode body) {
     for (String secret : secretValues) {
       if (text.contains(secret) || (body != null && mentions(body, secret))) {

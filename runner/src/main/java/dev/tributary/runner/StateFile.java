@@ -30,7 +30,17 @@ final class StateFile {
     if (!Files.exists(path)) {
       return JSON.createObjectNode();
     }
-    JsonNode n = JSON.readTree(path.toFile());
+    JsonNode n;
+    try {
+      n = JSON.readTree(path.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+      throw new UsageException(path + " is not valid JSON"
+          + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+          + ": " + e.getOriginalMessage().lines().findFirst().orElse("")
+          + "; fix it (tributary state --set <file> replaces it), or run `tributary reset` to"
+          + " start over");
+    }
     if (n == null || !n.isObject()) {
       throw new IOException(path + " does not hold a JSON object; fix it, or run"
           + " `tributary reset` to start over");

@@ -21,8 +21,16 @@ import java.util.function.Consumer;
 
 /** Where the runner sends requests: a function, reached the way its platform would reach it. */
 interface Target {
-  /** What came back: the HTTP status (-1 where there is none) and the body. */
-  record Reply(int status, byte[] body) {}
+  /**
+   * What came back: the HTTP status (-1 where there is none), the body (through S3: the reply
+   * with the staged object's rows merged in) and the size of what the platform carried back, which
+   * its response limit applies to.
+   */
+  record Reply(int status, byte[] body, long wireBytes) {
+    Reply(int status, byte[] body) {
+      this(status, body, body.length);
+    }
+  }
 
   Reply call(byte[] request, Duration timeout) throws IOException;
 
@@ -97,12 +105,89 @@ interface Target {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IOException("interrupted calling " + url, e);
+        } catch (java.net.ConnectException e) {
+          throw new IOException("connection refused: nothing listens at " + url.getHost() + ":"
+              + (url.getPort() < 0 ? ("https".equals(url.getScheme()) ? 443 : 80) : url.getPort())
+              + "; start the function (e.g. tributary serve --gcp --classpath <jar>) or fix --url", e);
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+          throw new IOException("connecting to " + url + " timed out after 10 s; is the host"
+              + " reachable?", e);
+        } catch (java.net.http.HttpTimeoutException e) {
+          throw new IOException("no answer from " + url + " within " + timeout.plusSeconds(5).toSeconds()
+              + " s (--call-timeout)", e);
         }
       }
 
       @Override
       public String describe() {
         return "HTTP: " + url;
+      }
+    };
+  }
+
+  /** A function in a {@link LambdaRuntime}: the real runtime interface client, in its own JVM. */
+  static Target lambdaRuntime(LambdaRuntime runtime, String handler) {
+    return new Target() {
+      @Override
+      public Reply call(byte[] request, Duration timeout) throws IOException {
+        return new Reply(-1, runtime.invoke(request, timeout).body());
+      }
+
+      @Override
+      public String describe() {
+        return "Lambda runtime interface client: " + handler;
+      }
+    };
+  }
+
+  /**
+   * {@code target} synced through S3, as Fivetran's {@code CLOUD_STORAGE} method does it: each
+   * request names a bucket and a new object, the function writes the call's rows there and answers
+   * with the state only, and the runner reads the object and merges its {@code insert} and
+   * {@code delete} into the reply it checks and applies. A success without its object is an error.
+   */
+  static Target throughS3(LocalS3 s3, Target target) {
+    return new Target() {
+      private int calls;
+
+      @Override
+      public Reply call(byte[] request, Duration timeout) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode req =
+            (com.fasterxml.jackson.databind.node.ObjectNode) Main.JSON.readTree(request);
+        String file = "sync/" + req.path("sync_id").asText("no-sync-id") + "/call-" + (++calls)
+            + ".json";
+        req.put("bucket", LocalS3.BUCKET);
+        req.put("file", file);
+        Reply reply = target.call(Main.JSON.writeValueAsBytes(req), timeout);
+        com.fasterxml.jackson.databind.JsonNode body;
+        try {
+          body = Main.JSON.readTree(reply.body());
+        } catch (IOException notJson) {
+          return reply; // the checker reports it
+        }
+        if (body == null || !body.isObject() || body.has("errorMessage") || reply.status() >= 300) {
+          return reply;
+        }
+        byte[] object = s3.get(file);
+        if (object == null) {
+          throw new IOException("the function answered success but wrote no object at s3://"
+              + LocalS3.BUCKET + "/" + file + " (sync through S3: the rows go to the request's"
+              + " bucket and file)");
+        }
+        com.fasterxml.jackson.databind.JsonNode staged = Main.JSON.readTree(object);
+        com.fasterxml.jackson.databind.node.ObjectNode merged =
+            (com.fasterxml.jackson.databind.node.ObjectNode) body;
+        for (String section : List.of("insert", "delete")) {
+          if (staged != null && staged.has(section)) {
+            merged.set(section, staged.get(section));
+          }
+        }
+        return new Reply(reply.status(), Main.JSON.writeValueAsBytes(merged), reply.body().length);
+      }
+
+      @Override
+      public String describe() {
+        return target.describe() + ", through S3 (S3Proxy at " + s3.endpoint() + ")";
       }
     };
   }

@@ -1,6 +1,7 @@
 package dev.tributary.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.examples.demo.DemoSource;
@@ -32,7 +33,12 @@ class DemoCommandTest {
     String out = r.out();
     assertTrue(out.contains("historical sync 1") && out.contains("incremental sync 2"), out);
     assertEquals(2, out.split("warehouse matches the source", -1).length - 1, out);
-    assertTrue(out.contains("429=") && out.contains("the connector retried"), out);
+    assertTrue(out.contains(" × 200 OK") && out.contains(" × 429 Too Many Requests")
+        && out.contains("the connector retried"), out);
+    assertFalse(out.contains("429="), "no Java map in the output: " + out);
+    assertFalse(out.contains("http_retry"), "the connector's log lines go to function.log: " + out);
+    String log = Files.readString(dir.resolve("function.log"));
+    assertTrue(log.contains("\"event\":\"http_retry\"") && log.contains("\"sync_id\""), log);
     assertTrue(Files.exists(dir.resolve("warehouse.db")) && Files.exists(dir.resolve("state.json")));
 
     RunnerSyncTest.Run q = RunnerSyncTest.run("query", "--dir", dir.toString(),

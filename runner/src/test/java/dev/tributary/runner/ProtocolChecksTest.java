@@ -271,8 +271,10 @@ class ProtocolChecksTest {
     Run r = Cli.run("sync", "--dir", dir.toString(), "--url", "http://127.0.0.1:" + port + "/");
 
     assertEquals(3, r.exit(), r.all());
-    assertTrue(r.out().contains("error: call 1: could not reach the function (HTTP: http://127.0.0.1:"
-        + port + "/)"), r.all());
+    assertTrue(r.out().contains("error: call 1: calling the function (HTTP: http://127.0.0.1:"
+        + port + "/) failed: connection refused: nothing listens at 127.0.0.1:" + port
+        + "; start the function"), r.all());
+    assertFalse(r.out().contains("null"), r.all());
     assertFalse(Files.exists(dir.resolve("state.json")));
   }
 

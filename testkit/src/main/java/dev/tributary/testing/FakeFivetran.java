@@ -30,6 +30,11 @@ import java.util.Map;
  */
 public final class FakeFivetran {
   public static final ObjectMapper MAPPER = new ObjectMapper();
+  /**
+   * The {@code sync_id} every call carries unless {@link #syncId(String)} changes it (Fivetran's
+   * own example value; not a strict UUID). The connector sees it as {@code TableRead.syncId()}.
+   */
+  public static final String SYNC_ID = "468b681-c376-4117-bbc0-25d8ae02ace1";
 
   /** One call as it happened. */
   public record Call(int number, int httpStatus, JsonNode body, int bytes, boolean accepted) {
@@ -54,6 +59,7 @@ public final class FakeFivetran {
   private final long byteLimit;
   private ObjectNode state = JsonNodeFactory.instance.objectNode();
   private Map<String, Object> secrets = Map.of();
+  private String syncId = SYNC_ID;
   private final List<Call> calls = new ArrayList<>();
   /** table → canonical key → row (as JSON). */
   private final Map<String, Map<String, JsonNode>> destination = new LinkedHashMap<>();
@@ -71,6 +77,12 @@ public final class FakeFivetran {
 
   public FakeFivetran secrets(Map<String, Object> secrets) {
     this.secrets = secrets;
+    return this;
+  }
+
+  /** The {@code sync_id} of the following calls; null sends none (as before Fivetran added it). */
+  public FakeFivetran syncId(String syncId) {
+    this.syncId = syncId;
     return this;
   }
 
@@ -113,7 +125,9 @@ public final class FakeFivetran {
     req.put("agent", "Fivetran AWS Lambda Connector/test/schema");
     req.set("state", state.deepCopy());
     req.set("secrets", MAPPER.valueToTree(secrets));
-    req.put("sync_id", "468b681-c376-4117-bbc0-25d8ae02ace1");
+    if (syncId != null) {
+      req.put("sync_id", syncId);
+    }
     extra.forEach((k, v) -> req.set(k, MAPPER.valueToTree(v)));
     byte[] in;
     try {
