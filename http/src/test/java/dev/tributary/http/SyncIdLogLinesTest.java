@@ -13,7 +13,7 @@ import dev.tributary.Row;
 import dev.tributary.Schema;
 import dev.tributary.Table;
 import dev.tributary.TableRead;
-import dev.tributary.cache.Cache;
+import dev.tributary.cache.SourceCache;
 import dev.tributary.cache.FileCacheBackend;
 import dev.tributary.cache.FileRateBudgetStore;
 import dev.tributary.testing.FakeClock;
@@ -73,7 +73,7 @@ class SyncIdLogLinesTest {
             .clock(clock).sleeper(new FakeSleeper(clock)).logSink(log::add).build())
         .addInterceptor(RedactingLoggingInterceptor.to(log::add))
         .build();
-    Cache cache = Cache.builder().backend(FileCacheBackend.at(dir.resolve("cache"), clock))
+    SourceCache cache = SourceCache.builder().backend(FileCacheBackend.at(dir.resolve("cache"), clock))
         .clock(clock).logSink(log::add).build();
     Table table = Table.fullRefresh("accounts").primaryKey("id");
     Connector connector = new Connector() {
