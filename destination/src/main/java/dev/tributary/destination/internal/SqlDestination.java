@@ -279,8 +279,8 @@ public abstract class SqlDestination implements Destination {
   /** A value of a column as the Java type {@link Destination#rows} promises. */
   protected Object read(ResultSet rs, int i, Column c) throws SQLException {
     Object raw = rs.getObject(i);
-    if (raw == null) {
-      return null;
+    if (raw == null || (c != null && c.foreign())) {
+      return raw; // a type someone else gave the column: as the driver reads it
     }
     switch (c == null ? ColumnType.TEXT : c.type()) {
       case BOOLEAN:
