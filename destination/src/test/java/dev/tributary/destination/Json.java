@@ -1,6 +1,7 @@
 package dev.tributary.destination;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,10 @@ final class Json {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  static ArrayNode array() {
+    return dev.tributary.destination.internal.Destinations.JSON.createArrayNode();
   }
 
   static ObjectNode object(String text) {
