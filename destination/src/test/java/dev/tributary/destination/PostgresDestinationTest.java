@@ -235,6 +235,30 @@ class PostgresDestinationTest {
     assertTrue(e.getMessage().contains("64 bytes and PostgreSQL keeps 63"), e.getMessage());
   }
 
+  @Test
+  void aFailureWritingTheStateTakesTheResponsesRowsWithIt() throws Exception {
+    Destination d = open();
+    applyOne(d, Json.parse("{\"state\":{\"n\":1},\"insert\":{\"t\":[{\"id\":1}]},"
+        + "\"schema\":{\"t\":{\"primary_key\":[\"id\"]}}}"));
+    // A real failure at the very end of the transaction: the database refuses this state row.
+    try (Connection c = TestPostgres.admin(); Statement st = c.createStatement()) {
+      st.execute("CREATE FUNCTION " + pg.schema + ".refuse() RETURNS trigger LANGUAGE plpgsql AS"
+          + " $$ BEGIN IF NEW.state LIKE '%refuse me%' THEN RAISE EXCEPTION 'state refused';"
+          + " END IF; RETURN NEW; END $$");
+      st.execute("CREATE TRIGGER refuse BEFORE UPDATE ON " + pg.schema + "._tributary_state"
+          + " FOR EACH ROW EXECUTE FUNCTION " + pg.schema + ".refuse()");
+    }
+    DestinationException e = assertThrows(DestinationException.class, () -> applyOne(d,
+        Json.parse("{\"state\":{\"n\":2,\"note\":\"refuse me\"},\"insert\":{\"t\":[{\"id\":2}],"
+            + "\"u\":[{\"id\":1}]},\"schema\":{\"t\":{\"primary_key\":[\"id\"]},"
+            + "\"u\":{\"primary_key\":[\"id\"]}}}")));
+
+    assertTrue(e.getMessage().contains("writing the state of connection pg failed"), e.getMessage());
+    assertEquals(1, d.rows("t").size(), "the rows went with the state");
+    assertEquals(java.util.Set.of("t"), d.tables(CONNECTION), "and the table it created");
+    assertEquals(Json.object("{\"n\":1}"), d.state(CONNECTION));
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Lease
 
