@@ -1,5 +1,7 @@
 package dev.tributary.destination;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,7 +16,7 @@ public record Applied(Map<String, Counts> tables, long batch) {
   public record Counts(long upserted, long deleted) {}
 
   public Applied {
-    tables = Map.copyOf(tables);
+    tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
   }
 
   /** Rows upserted and deleted in all tables. */

@@ -70,7 +70,7 @@ public interface Destination extends AutoCloseable {
   /** The last state committed for {@code connection}; {@code {}} if none (a first sync). */
   ObjectNode state(String connection);
 
-  /** The tables {@code connection} has written, in the order they were created. */
+  /** The tables {@code connection} has written, by time of creation (then name). */
   Set<String> tables(String connection);
 
   /**
