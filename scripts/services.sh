@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the local services the tests use, if they are not running: PostgreSQL on 127.0.0.1:5432
-# (trust auth, database `test`) for examples/postgres, and installs Azurite (npm) for cache-azure,
+# (trust auth, database `test`) for examples/postgres and destination, and installs Azurite (npm) for cache-azure,
 # whose tests start it themselves. Redis (127.0.0.1:6379) is started the same way when absent.
 # Idempotent; CI runs it before the tests.
 set -euo pipefail

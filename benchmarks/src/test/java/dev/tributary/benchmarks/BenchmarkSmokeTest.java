@@ -3,6 +3,7 @@ package dev.tributary.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,7 +28,7 @@ class BenchmarkSmokeTest {
     assertEquals(limit, tributary, limit * 0.25);
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void everyPassThroughVariantCopiesThePage() throws Exception {
     PassThroughBenchmark b = new PassThroughBenchmark();
     b.rows = 200;
@@ -38,10 +39,25 @@ class BenchmarkSmokeTest {
     assertEquals(copy, b.tributary(), copy * 0.25);
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void bothColdStartHandlersAnswerACompleteResponse() throws Exception {
     for (String handler : new String[] {"bare", "tributary"}) {
       dev.tributary.benchmarks.cold.ColdStart.main(new String[] {handler}); // throws if incomplete
     }
+  }
+
+  @Test
+  void destinationThroughputRunsEveryPhaseIntoPostgresqlAndDropsItsSchema() {
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    java.util.List<DestinationThroughput.Phase> phases = DestinationThroughput.run(
+        "postgresql://postgres@127.0.0.1:5432/test", 1_200, 500,
+        new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+
+    assertEquals(java.util.List.of("insert new keys", "upsert existing keys", "append (no key)",
+        "hard delete"), phases.stream().map(DestinationThroughput.Phase::name)
+        .collect(java.util.stream.Collectors.toList()));
+    String text = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(4, text.lines().filter(l -> l.contains("s per million rows")).count(), text);
+    assertTrue(text.startsWith("postgresql://postgres@127.0.0.1:5432/test insert new keys"), text);
   }
 }
