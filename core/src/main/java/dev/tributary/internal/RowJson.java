@@ -1,6 +1,7 @@
 package dev.tributary.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tributary.ValueType;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -56,7 +57,7 @@ final class RowJson {
     } else if (v instanceof Instant) {
       g.writeString(Values.instantText((Instant) v));
     } else if (v instanceof OffsetDateTime) {
-      g.writeString(Values.instantText((Instant) Values.normalize(dev.tributary.ValueType.TIMESTAMP, v)));
+      g.writeString(Values.instantText((Instant) ValueType.TIMESTAMP.normalize(v)));
     } else if (v instanceof ZonedDateTime) {
       g.writeString(DateTimeFormatter.ISO_INSTANT.format(((ZonedDateTime) v).toInstant()));
     } else if (v instanceof LocalDate) {

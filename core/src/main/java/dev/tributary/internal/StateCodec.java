@@ -8,15 +8,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tributary.Position;
 import dev.tributary.Schema;
 import dev.tributary.Table;
-import dev.tributary.internal.SyncState.TableState;
+import dev.tributary.ValueType;
+import dev.tributary.internal.StateSnapshot.TableEntry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Reads and writes {@code state}: a versioned, human-readable envelope an operator can edit
@@ -37,37 +42,55 @@ import java.util.Objects;
  * split a tie), so adopting Tributary on an existing connection needs no re-sync. A state from a
  * newer version, or one that cannot be read, is a protocol error that changes nothing.
  */
-public final class StateCodec {
-  private static final java.time.Instant EARLIEST_HORIZON = java.time.Instant.parse("0001-01-01T00:00:00Z");
-  private static final java.time.Instant LATEST_HORIZON = java.time.Instant.parse("9999-12-31T23:59:59Z");
+final class StateCodec {
+  private static final Instant EARLIEST_HORIZON = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST_HORIZON = Instant.parse("9999-12-31T23:59:59Z");
 
   private final Json json;
   private final Schema schema;
+  private final ByteArrayOutputStream positionScratch = new ByteArrayOutputStream(64);
+  private final JsonGenerator positionGenerator;
 
   /** The decoded state and what the decoder did that an operator should know about. */
-  public record Decoded(SyncState state, List<String> notices) {}
+  record Decoded(StateSnapshot state, List<String> notices) {}
 
-  public StateCodec(Json json, Schema schema) {
-    this.json = json;
-    this.schema = schema;
+  /** The sync block while it is decoded. */
+  private static final class SyncBlock {
+    Instant horizon;
+    final Set<String> done = new LinkedHashSet<>();
+    final Map<String, Object> bounds = new LinkedHashMap<>();
+    int emptyResponses;
   }
 
-  public Decoded decode(ObjectNode raw) throws ProtocolException {
+  StateCodec(Json json, Schema schema) {
+    this.json = json;
+    this.schema = schema;
+    try {
+      this.positionGenerator = json.factory().createGenerator(positionScratch);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    positionGenerator.setRootValueSeparator(null);
+  }
+
+  Decoded decode(ObjectNode raw) throws ProtocolException {
     List<String> notices = new ArrayList<>();
     ObjectNode node = raw;
     int version = versionOf(node);
-    if (version > SyncState.VERSION) {
+    if (version > StateSnapshot.VERSION) {
       throw new ProtocolException("state was written by a newer Tributary (state version " + version
-          + "); this connector reads up to version " + SyncState.VERSION
+          + "); this connector reads up to version " + StateSnapshot.VERSION
           + ": deploy the newer connector again, or reset the connection's state");
     }
-    while (version < SyncState.VERSION) {
+    while (version < StateSnapshot.VERSION) {
       node = migrate(version, node);
       notices.add("state migrated from version " + version + " to " + (version + 1));
       version++;
     }
-    SyncState state = new SyncState();
-    readSync(node.get("sync"), state);
+    SyncBlock sync = new SyncBlock();
+    readSync(node.get("sync"), sync);
+    Map<String, TableEntry> entries = new LinkedHashMap<>();
+    Map<String, JsonNode> undeclared = new LinkedHashMap<>();
     JsonNode tables = node.get("tables");
     if (tables != null && !tables.isNull()) {
       if (!tables.isObject()) {
@@ -78,25 +101,26 @@ public final class StateCodec {
         Map.Entry<String, JsonNode> e = it.next();
         Table t = schema.table(e.getKey()).orElse(null);
         if (t == null) {
-          state.undeclared.put(e.getKey(), e.getValue());
+          undeclared.put(e.getKey(), e.getValue());
           continue;
         }
-        TableState ts = readTable(t, e.getValue(), notices);
-        if (ts == null) {
-          state.done.remove(t.name());
+        TableEntry entry = readTable(t, e.getValue(), notices);
+        if (entry == null) {
+          sync.done.remove(t.name());
         } else {
-          state.tables.put(t.name(), ts);
+          entries.put(t.name(), entry);
         }
       }
     }
-    state.done.removeIf(name -> schema.table(name).isEmpty());
-    return new Decoded(state, notices);
+    sync.done.removeIf(name -> schema.table(name).isEmpty());
+    return new Decoded(new StateSnapshot(sync.horizon, new ArrayList<>(sync.done), sync.bounds,
+        sync.emptyResponses, entries, undeclared), notices);
   }
 
   private static int versionOf(ObjectNode node) throws ProtocolException {
     JsonNode v = node.get("version");
     if (v == null || v.isNull()) {
-      return node.isEmpty() ? SyncState.VERSION : 0;
+      return node.isEmpty() ? StateSnapshot.VERSION : 0;
     }
     if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
       throw new ProtocolException("state.version is not a whole number: " + v.getNodeType()
@@ -144,7 +168,7 @@ public final class StateCodec {
     return out;
   }
 
-  private void readSync(JsonNode sync, SyncState state) throws ProtocolException {
+  private void readSync(JsonNode sync, SyncBlock state) throws ProtocolException {
     if (sync == null || sync.isNull()) {
       return;
     }
@@ -156,7 +180,7 @@ public final class StateCodec {
       throw new ProtocolException("state.sync.horizon is missing; remove state.sync to restart the sync");
     }
     try {
-      state.horizon = Values.parseInstant(h.textValue());
+      state.horizon = (Instant) ValueType.TIMESTAMP.normalize(h.textValue());
     } catch (IllegalArgumentException e) {
       throw new ProtocolException("state.sync.horizon " + e.getMessage()
           + "; remove state.sync to restart the sync");
@@ -204,21 +228,17 @@ public final class StateCodec {
   }
 
   /** The table's state, or null when the declaration changed and the table starts over. */
-  private TableState readTable(Table t, JsonNode entry, List<String> notices) throws ProtocolException {
+  private TableEntry readTable(Table t, JsonNode entry, List<String> notices) throws ProtocolException {
     String where = "state.tables." + t.name();
     if (!entry.isObject()) {
       throw new ProtocolException(where + " is not an object; remove it to re-sync the table");
     }
-    TableState ts = TableState.fresh(t);
     String changed = changedDeclaration(t, entry);
     if (changed != null) {
       notices.add("table " + t.name() + " starts over: " + changed);
       return null;
     }
-    ts.position = readPosition(t, entry.get("position"), where + ".position");
-    ts.reread = readPosition(t, entry.get("reread_after"), where + ".reread_after");
-    ts.childrenOf = readPosition(t, entry.get("children_of"), where + ".children_of");
-    ts.tail = readPosition(t, entry.get("tail_after"), where + ".tail_after");
+    Map<String, Position> partitions = new LinkedHashMap<>();
     JsonNode parts = entry.get("partitions");
     if (parts != null && !parts.isNull()) {
       if (!parts.isObject()) {
@@ -227,10 +247,16 @@ public final class StateCodec {
       Iterator<Map.Entry<String, JsonNode>> it = parts.fields();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> p = it.next();
-        ts.partitions.put(p.getKey(), readPosition(t, p.getValue(), where + ".partitions"));
+        partitions.put(p.getKey(), readPosition(t, p.getValue(), where + ".partitions"));
       }
     }
-    return ts;
+    return new TableEntry(t.cursorColumn().orElse(null), t.cursorType(), t.tiebreakerColumn(),
+        t.tiebreakerType(),
+        readPosition(t, entry.get("position"), where + ".position"),
+        readPosition(t, entry.get("reread_after"), where + ".reread_after"),
+        readPosition(t, entry.get("children_of"), where + ".children_of"),
+        readPosition(t, entry.get("tail_after"), where + ".tail_after"),
+        partitions);
   }
 
   private static String changedDeclaration(Table t, JsonNode entry) {
@@ -291,7 +317,7 @@ public final class StateCodec {
   }
 
   /** The state as compact JSON bytes. */
-  public byte[] encode(SyncState state) {
+  byte[] encode(StateSnapshot state) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = json.factory().createGenerator(out)) {
       write(g, state);
@@ -301,37 +327,37 @@ public final class StateCodec {
     return out.toByteArray();
   }
 
-  private void write(JsonGenerator g, SyncState s) throws IOException {
+  private void write(JsonGenerator g, StateSnapshot s) throws IOException {
     g.writeStartObject();
-    g.writeNumberField("version", SyncState.VERSION);
+    g.writeNumberField("version", StateSnapshot.VERSION);
     if (s.inSync()) {
       g.writeObjectFieldStart("sync");
       g.writeFieldName("horizon");
-      Values.writeState(g, s.horizon);
+      Values.writeState(g, s.horizon());
       g.writeArrayFieldStart("done");
-      for (String d : s.done) {
+      for (String d : s.done()) {
         g.writeString(d);
       }
       g.writeEndArray();
-      if (!s.bounds.isEmpty()) {
+      if (!s.bounds().isEmpty()) {
         g.writeObjectFieldStart("bounds");
-        for (Map.Entry<String, Object> b : s.bounds.entrySet()) {
+        for (Map.Entry<String, Object> b : s.bounds().entrySet()) {
           g.writeFieldName(b.getKey());
           Values.writeState(g, b.getValue());
         }
         g.writeEndObject();
       }
-      g.writeNumberField("empty_responses", s.emptyResponses);
+      g.writeNumberField("empty_responses", s.emptyResponses());
       g.writeEndObject();
     }
     g.writeObjectFieldStart("tables");
     for (Table t : schema.tables()) {
-      TableState ts = s.tables.get(t.name());
+      TableEntry ts = s.tables().get(t.name());
       if (ts != null && !ts.isEmpty()) {
         writeTable(g, t.name(), ts);
       }
     }
-    for (Map.Entry<String, JsonNode> u : s.undeclared.entrySet()) {
+    for (Map.Entry<String, JsonNode> u : s.undeclared().entrySet()) {
       g.writeFieldName(u.getKey());
       g.writeTree(u.getValue());
     }
@@ -339,27 +365,27 @@ public final class StateCodec {
     g.writeEndObject();
   }
 
-  private static void writeTable(JsonGenerator g, String name, TableState ts) throws IOException {
+  private static void writeTable(JsonGenerator g, String name, TableEntry ts) throws IOException {
     g.writeObjectFieldStart(name);
-    if (ts.cursorColumn != null) {
-      g.writeStringField("cursor", ts.cursorColumn);
-      g.writeStringField("cursor_type", ts.cursorType.stateName());
+    if (ts.cursorColumn() != null) {
+      g.writeStringField("cursor", ts.cursorColumn());
+      g.writeStringField("cursor_type", ts.cursorType().stateName());
     }
-    g.writeStringField("tiebreaker", ts.tiebreakerColumn);
-    g.writeStringField("tiebreaker_type", ts.tiebreakerType.stateName());
-    writePosition(g, "position", ts.position);
-    if (ts.reread != null) {
-      writePosition(g, "reread_after", ts.reread);
+    g.writeStringField("tiebreaker", ts.tiebreakerColumn());
+    g.writeStringField("tiebreaker_type", ts.tiebreakerType().stateName());
+    writePosition(g, "position", ts.position());
+    if (ts.reread() != null) {
+      writePosition(g, "reread_after", ts.reread());
     }
-    if (ts.childrenOf != null) {
-      writePosition(g, "children_of", ts.childrenOf);
+    if (ts.childrenOf() != null) {
+      writePosition(g, "children_of", ts.childrenOf());
     }
-    if (ts.tail != null) {
-      writePosition(g, "tail_after", ts.tail);
+    if (ts.tail() != null) {
+      writePosition(g, "tail_after", ts.tail());
     }
-    if (!ts.partitions.isEmpty()) {
+    if (!ts.partitions().isEmpty()) {
       g.writeObjectFieldStart("partitions");
-      for (Map.Entry<String, Position> p : ts.partitions.entrySet()) {
+      for (Map.Entry<String, Position> p : ts.partitions().entrySet()) {
         writePosition(g, p.getKey(), p.getValue());
       }
       g.writeEndObject();
@@ -371,17 +397,17 @@ public final class StateCodec {
    * The entry of {@code state.tables} that takes the most bytes, named with its size, for "state
    * too large" errors: a declared table or one this connector no longer declares.
    */
-  public String largestEntry(SyncState s) {
+  String largestEntry(StateSnapshot s) {
     String largest = "no table";
     int most = -1;
-    for (Map.Entry<String, TableState> e : s.tables.entrySet()) {
+    for (Map.Entry<String, TableEntry> e : s.tables().entrySet()) {
       int size = entrySize(g -> writeTable(g, e.getKey(), e.getValue()));
       if (size > most) {
         most = size;
         largest = "table " + e.getKey() + " (" + size + " bytes)";
       }
     }
-    for (Map.Entry<String, JsonNode> e : s.undeclared.entrySet()) {
+    for (Map.Entry<String, JsonNode> e : s.undeclared().entrySet()) {
       int size = entrySize(g -> {
         g.writeFieldName(e.getKey());
         g.writeTree(e.getValue());
@@ -420,12 +446,24 @@ public final class StateCodec {
     return last ? size + ",\"partitions\":{}".length() - 1 : size;
   }
 
-  static void writePosition(JsonGenerator g, String field, Position p) throws IOException {
+  /** Bytes {@code p} takes in the encoded state, as {@code [cursor,tiebreaker]}. */
+  int positionBytes(Position p) {
+    positionScratch.reset();
+    try {
+      writePosition(positionGenerator, p);
+      positionGenerator.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return positionScratch.size();
+  }
+
+  private static void writePosition(JsonGenerator g, String field, Position p) throws IOException {
     g.writeFieldName(field);
     writePosition(g, p);
   }
 
-  static void writePosition(JsonGenerator g, Position p) throws IOException {
+  private static void writePosition(JsonGenerator g, Position p) throws IOException {
     if (p == null) {
       g.writeNull();
       return;
@@ -437,7 +475,7 @@ public final class StateCodec {
   }
 
   /** The state's size in bytes as the response will carry it. */
-  public int size(SyncState s) {
+  int size(StateSnapshot s) {
     return encode(s).length;
   }
 }
