@@ -2,10 +2,10 @@ package dev.tributary;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tributary.internal.CallLog;
-import dev.tributary.internal.ConfigurationProblem;
-import dev.tributary.internal.ContractViolation;
+import dev.tributary.internal.ConfigurationFailure;
+import dev.tributary.internal.ConnectorFailure;
 import dev.tributary.internal.Json;
-import dev.tributary.internal.ProtocolException;
+import dev.tributary.internal.ProtocolFailure;
 import dev.tributary.internal.Request;
 import dev.tributary.internal.RequestDecoder;
 import dev.tributary.internal.SourceFailure;
@@ -104,7 +104,7 @@ public final class FunctionHandler {
     Request request;
     try {
       request = decoder.decode(in);
-    } catch (ProtocolException e) {
+    } catch (ProtocolFailure e) {
       return fail(out, null, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), Secrets.empty());
     }
     Secrets secrets = request.secrets().withNotSecret(notSecret);
@@ -131,9 +131,9 @@ public final class FunctionHandler {
       }
       log.call(syncId, millisSince(started), summary);
       return Outcome.OK;
-    } catch (ProtocolException e) {
+    } catch (ProtocolFailure e) {
       return fail(out, syncId, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), secrets);
-    } catch (MissingSecretException | ConfigurationProblem e) {
+    } catch (MissingSecretException | ConfigurationFailure e) {
       return fail(out, syncId, started, Outcome.BAD_REQUEST, "ConfigurationError", e.getMessage(), secrets);
     } catch (StagingFailure e) {
       return fail(out, syncId, started, Outcome.SOURCE_FAILURE, "StagingError", e.getMessage(), secrets);
@@ -143,7 +143,7 @@ public final class FunctionHandler {
       // Only the connector's test() and read() throw IOException here; writing `body` cannot.
       return fail(out, syncId, started, Outcome.SOURCE_FAILURE, "SourceError",
           "source failed: " + describe(e), secrets);
-    } catch (ContractViolation e) {
+    } catch (ConnectorFailure e) {
       return fail(out, syncId, started, Outcome.CONNECTOR_FAILURE, "ConnectorError", e.getMessage(), secrets);
     } catch (RuntimeException e) {
       return fail(out, syncId, started, Outcome.CONNECTOR_FAILURE, "ConnectorError",

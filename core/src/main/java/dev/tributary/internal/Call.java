@@ -46,7 +46,7 @@ final class Call {
    * Adds a row to the response; false if the deadline, a repeated key or a budget stops the
    * call first (the row then goes in a later response).
    *
-   * @throws ContractViolation the row cannot fit in any response, or the state cannot hold
+   * @throws ConnectorFailure the row cannot fit in any response, or the state cannot hold
    *     even the first row's position
    */
   boolean emit(Table t, Slot slot, Row row, Position rp) {
@@ -82,7 +82,7 @@ final class Call {
       }
       case OVER_BYTES -> {
         if (response.rows() == 0) {
-          throw new ContractViolation(budget.rowTooLarge(bytes.length, t.name(), keyOf(t, row)));
+          throw new ConnectorFailure(budget.rowTooLarge(bytes.length, t.name(), keyOf(t, row)));
         }
         budget.stop(StopReason.BYTE_BUDGET);
       }
@@ -118,8 +118,8 @@ final class Call {
     return !tables.isEmpty();
   }
 
-  ContractViolation stateTooLarge(long bytes) {
-    return new ContractViolation("state of " + bytes + " bytes exceeds maxStateBytes ("
+  ConnectorFailure stateTooLarge(long bytes) {
+    return new ConnectorFailure("state of " + bytes + " bytes exceeds maxStateBytes ("
         + budget.maxStateBytes() + ") even without the positions of finished child partitions; "
         + codec.largestEntry(state.snapshot()) + " takes the most: raise"
         + " TRIBUTARY_MAX_STATE_BYTES, or remove that entry through Fivetran's state API if it is"

@@ -78,7 +78,7 @@ final class PageProcessor {
       if (!rows.isEmpty()) {
         return PageEnd.NO_PROGRESS;
       }
-      throw new ContractViolation("table " + table.name() + " returned an empty page with"
+      throw new ConnectorFailure("table " + table.name() + " returned an empty page with"
           + " hasMore=true after " + (from == null ? "the start" : from.toString())
           + "; return hasMore=false when there are no more rows");
     }
@@ -88,7 +88,7 @@ final class PageProcessor {
   /** Takes one row; null to go on with the page, else how the call stopped inside it. */
   private PageEnd take(Row row) {
     if (row == null) {
-      throw new ContractViolation("table " + table.name() + ": a page holds a null row");
+      throw new ConnectorFailure("table " + table.name() + ": a page holds a null row");
     }
     Position rp = positionOf(row);
     if (leading && from != null && rp.compareTo(from) <= 0) {
@@ -130,7 +130,7 @@ final class PageProcessor {
         ? Position.compareValues(rp.cursor(), from.cursor()) < 0
         : rp.compareTo(from) < 0;
     if (orderCheck == OrderCheck.STRICT && beforeCursor) {
-      throw new ContractViolation("table " + table.name() + " returned " + rp + ", which is before "
+      throw new ConnectorFailure("table " + table.name() + " returned " + rp + ", which is before "
           + "read.after() " + from + "; a read must filter on the position (or set"
           + " TRIBUTARY_ORDER_CHECK=TOLERANT to drop such rows)");
     }
@@ -204,7 +204,7 @@ final class PageProcessor {
   private Position positionOf(Row row) {
     for (String pk : table.primaryKey()) {
       if (row.get(pk) == null) {
-        throw new ContractViolation("table " + table.name() + ": a "
+        throw new ConnectorFailure("table " + table.name() + ": a "
             + (row.isDelete() ? "delete" : "row") + " has no value for primary-key column " + pk
             + "; every row and delete must carry the whole primary key " + table.primaryKey());
       }
@@ -212,13 +212,13 @@ final class PageProcessor {
     try {
       return table.positionOf(row);
     } catch (IllegalArgumentException e) {
-      throw new ContractViolation(e.getMessage() + " (row with primary key " + Call.keyOf(table, row)
+      throw new ConnectorFailure(e.getMessage() + " (row with primary key " + Call.keyOf(table, row)
           + ")");
     }
   }
 
-  private ContractViolation outOfOrder(Position rp, Position after) {
-    return new ContractViolation("table " + table.name() + " returned rows out of order: "
+  private ConnectorFailure outOfOrder(Position rp, Position after) {
+    return new ConnectorFailure("table " + table.name() + " returned rows out of order: "
         + rp + " after " + after + "; read must return rows in ascending (cursor,"
         + " tiebreaker) order, strictly after read.after() (or set"
         + " TRIBUTARY_ORDER_CHECK=TOLERANT to commit only verified positions)");

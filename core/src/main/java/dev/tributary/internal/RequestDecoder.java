@@ -28,28 +28,28 @@ public final class RequestDecoder {
     this.config = config;
   }
 
-  public Request decode(InputStream in) throws ProtocolException, IOException {
+  public Request decode(InputStream in) throws ProtocolFailure, IOException {
     byte[] body = readBounded(in);
     JsonNode root;
     try {
       root = json.mapper().readTree(body);
     } catch (StreamConstraintsException e) {
-      throw new ProtocolException("request exceeds a limit: " + e.getOriginalMessage()
+      throw new ProtocolFailure("request exceeds a limit: " + e.getOriginalMessage()
           + limitSetting(e.getOriginalMessage()));
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new ProtocolException("request holds a number out of range; numbers in a request"
+      throw new ProtocolFailure("request holds a number out of range; numbers in a request"
           + " may have at most " + MAX_PLAIN_DIGITS + " digits written out");
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw new ProtocolException("request body is not valid JSON" + problem(e)
+      throw new ProtocolFailure("request body is not valid JSON" + problem(e)
           + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
           + "; send the Fivetran request object as the body");
     }
     if (root == null || root.isMissingNode()) {
-      throw new ProtocolException("request body is empty; send the Fivetran request object as the body");
+      throw new ProtocolFailure("request body is empty; send the Fivetran request object as the body");
     }
     if (!root.isObject()) {
-      throw new ProtocolException("request body is a JSON " + kind(root)
+      throw new ProtocolFailure("request body is a JSON " + kind(root)
           + ", not an object; send the Fivetran request object as the body");
     }
     checkNumbers(root.get("state"), "state");
@@ -71,7 +71,7 @@ public final class RequestDecoder {
    * Rejects numbers whose exponent makes them longer than {@link #MAX_PLAIN_DIGITS} digits,
    * naming where they are (never the value). Depth is already bounded by the parser.
    */
-  private static void checkNumbers(JsonNode n, String path) throws ProtocolException {
+  private static void checkNumbers(JsonNode n, String path) throws ProtocolFailure {
     if (n == null) {
       return;
     }
@@ -104,8 +104,8 @@ public final class RequestDecoder {
     }
   }
 
-  private static ProtocolException numberOutOfRange(String path) {
-    return new ProtocolException(path + " holds a number whose exponent puts it past "
+  private static ProtocolFailure numberOutOfRange(String path) {
+    return new ProtocolFailure(path + " holds a number whose exponent puts it past "
         + MAX_PLAIN_DIGITS + " digits written out; fix or remove it (reset the connection's state"
         + " if the state was edited by hand)");
   }
@@ -142,33 +142,33 @@ public final class RequestDecoder {
     return "";
   }
 
-  private byte[] readBounded(InputStream in) throws IOException, ProtocolException {
+  private byte[] readBounded(InputStream in) throws IOException, ProtocolFailure {
     long max = config.maxRequestBytes();
     byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
     if (body.length > max) {
-      throw new ProtocolException("request is larger than " + max
+      throw new ProtocolFailure("request is larger than " + max
           + " bytes; raise TRIBUTARY_MAX_REQUEST_BYTES if that is legitimate");
     }
     return body;
   }
 
-  private static ObjectNode state(JsonNode n) throws ProtocolException {
+  private static ObjectNode state(JsonNode n) throws ProtocolFailure {
     if (n == null || n.isNull()) {
       return JsonNodeFactory.instance.objectNode();
     }
     if (!n.isObject()) {
-      throw new ProtocolException("state must be a JSON object, not " + withArticle(kind(n))
+      throw new ProtocolFailure("state must be a JSON object, not " + withArticle(kind(n))
           + "; send {} for a first sync, or replace the connection's state with an object");
     }
     return (ObjectNode) n;
   }
 
-  private Secrets secrets(JsonNode n) throws ProtocolException {
+  private Secrets secrets(JsonNode n) throws ProtocolFailure {
     if (n == null || n.isNull()) {
       return Secrets.empty();
     }
     if (!n.isObject()) {
-      throw new ProtocolException("secrets must be a JSON object, not " + withArticle(kind(n))
+      throw new ProtocolFailure("secrets must be a JSON object, not " + withArticle(kind(n))
           + "; check the connection's secrets");
     }
     @SuppressWarnings("unchecked")

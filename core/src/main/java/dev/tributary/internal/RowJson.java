@@ -46,7 +46,7 @@ final class RowJson {
     } else if (v instanceof Double || v instanceof Float) {
       double d = ((Number) v).doubleValue();
       if (!Double.isFinite(d)) {
-        throw new ContractViolation("column " + column + " holds " + d
+        throw new ConnectorFailure("column " + column + " holds " + d
             + ", which JSON cannot carry; map it to null or a string in the connector");
       }
       if (v instanceof Float) {
@@ -97,7 +97,7 @@ final class RowJson {
       }
       g.writeEndArray();
     } else {
-      throw new ContractViolation("column " + column + " holds a " + v.getClass().getName()
+      throw new ConnectorFailure("column " + column + " holds a " + v.getClass().getName()
           + ", which has no JSON form; convert it in the connector (see Row's documentation)");
     }
   }

@@ -179,7 +179,7 @@ final class SlotState {
    * position this call reached (or where it began); the position accepted before this call
    * stays, and behind it the slot re-reads instead.
    *
-   * @throws ContractViolation if that leaves the slot where this call began: the source keeps
+   * @throws ConnectorFailure if that leaves the slot where this call began: the source keeps
    *     returning rows out of order and the slot can never advance
    */
   void rollBackBelow(Position min, String table) {
@@ -204,7 +204,7 @@ final class SlotState {
     }
     Position now = readPoint();
     if (now == null || (startRead != null && now.compareTo(startRead) <= 0)) {
-      throw new ContractViolation("table " + table + " keeps returning rows out of order ("
+      throw new ConnectorFailure("table " + table + " keeps returning rows out of order ("
           + min + " after later rows) and tolerant mode cannot advance past "
           + (startRead == null ? "the start" : startRead.toString())
           + "; fix the source query's ORDER BY (cursor, tiebreaker)");

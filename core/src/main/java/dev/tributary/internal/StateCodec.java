@@ -73,12 +73,12 @@ final class StateCodec {
     positionGenerator.setRootValueSeparator(null);
   }
 
-  Decoded decode(ObjectNode raw) throws ProtocolException {
+  Decoded decode(ObjectNode raw) throws ProtocolFailure {
     List<String> notices = new ArrayList<>();
     ObjectNode node = raw;
     int version = versionOf(node);
     if (version > StateSnapshot.VERSION) {
-      throw new ProtocolException("state was written by a newer Tributary (state version " + version
+      throw new ProtocolFailure("state was written by a newer Tributary (state version " + version
           + "); this connector reads up to version " + StateSnapshot.VERSION
           + ": deploy the newer connector again, or reset the connection's state");
     }
@@ -94,7 +94,7 @@ final class StateCodec {
     JsonNode tables = node.get("tables");
     if (tables != null && !tables.isNull()) {
       if (!tables.isObject()) {
-        throw new ProtocolException("state.tables is not an object; reset the connection's state");
+        throw new ProtocolFailure("state.tables is not an object; reset the connection's state");
       }
       Iterator<Map.Entry<String, JsonNode>> it = tables.fields();
       while (it.hasNext()) {
@@ -117,27 +117,27 @@ final class StateCodec {
         sync.emptyResponses, entries, undeclared), notices);
   }
 
-  private static int versionOf(ObjectNode node) throws ProtocolException {
+  private static int versionOf(ObjectNode node) throws ProtocolFailure {
     JsonNode v = node.get("version");
     if (v == null || v.isNull()) {
       return node.isEmpty() ? StateSnapshot.VERSION : 0;
     }
     if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
-      throw new ProtocolException("state.version is not a whole number: " + v.getNodeType()
+      throw new ProtocolFailure("state.version is not a whole number: " + v.getNodeType()
           + "; reset the connection's state");
     }
     return v.intValue();
   }
 
-  private ObjectNode migrate(int from, ObjectNode node) throws ProtocolException {
+  private ObjectNode migrate(int from, ObjectNode node) throws ProtocolFailure {
     if (from == 0) {
       return fromLegacyCursorMap(node);
     }
-    throw new ProtocolException("state version " + from + " has no migration; reset the connection's state");
+    throw new ProtocolFailure("state version " + from + " has no migration; reset the connection's state");
   }
 
   /** Version 0 → 1: {@code {"orders": "2024-05-01T00:00:00Z"}} becomes an inclusive position. */
-  private ObjectNode fromLegacyCursorMap(ObjectNode legacy) throws ProtocolException {
+  private ObjectNode fromLegacyCursorMap(ObjectNode legacy) throws ProtocolFailure {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode out = f.objectNode();
     out.put("version", 1);
@@ -147,13 +147,13 @@ final class StateCodec {
       Map.Entry<String, JsonNode> e = it.next();
       Table t = schema.table(e.getKey()).orElse(null);
       if (t == null || !t.isIncremental() || t.parent().isPresent()) {
-        throw new ProtocolException("state has no version and its key '" + e.getKey()
+        throw new ProtocolFailure("state has no version and its key '" + e.getKey()
             + "' is not an incremental table of this connector, so it cannot be read as a"
             + " cursor map; reset the connection's state (a full re-sync) or replace it with"
             + " {\"<table>\": \"<cursor value>\"} through Fivetran's state API");
       }
       if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-        throw new ProtocolException("state." + e.getKey()
+        throw new ProtocolFailure("state." + e.getKey()
             + " has no version and is not a cursor value; reset the connection's state");
       }
       ObjectNode entry = tables.putObject(t.name());
@@ -168,27 +168,27 @@ final class StateCodec {
     return out;
   }
 
-  private void readSync(JsonNode sync, SyncBlock state) throws ProtocolException {
+  private void readSync(JsonNode sync, SyncBlock state) throws ProtocolFailure {
     if (sync == null || sync.isNull()) {
       return;
     }
     if (!sync.isObject()) {
-      throw new ProtocolException("state.sync is not an object; reset the connection's state");
+      throw new ProtocolFailure("state.sync is not an object; reset the connection's state");
     }
     JsonNode h = sync.get("horizon");
     if (h == null || !h.isTextual()) {
-      throw new ProtocolException("state.sync.horizon is missing; remove state.sync to restart the sync");
+      throw new ProtocolFailure("state.sync.horizon is missing; remove state.sync to restart the sync");
     }
     try {
       state.horizon = (Instant) ValueType.TIMESTAMP.normalize(h.textValue());
     } catch (IllegalArgumentException e) {
-      throw new ProtocolException("state.sync.horizon " + e.getMessage()
+      throw new ProtocolFailure("state.sync.horizon " + e.getMessage()
           + "; remove state.sync to restart the sync");
     }
     // A horizon is a clock reading minus the settle lag: never an infinity or a far era, which
     // would bound every read by nothing (and overflow the date cursors' day).
     if (state.horizon.isBefore(EARLIEST_HORIZON) || state.horizon.isAfter(LATEST_HORIZON)) {
-      throw new ProtocolException("state.sync.horizon is not between years 1 and 9999; remove"
+      throw new ProtocolFailure("state.sync.horizon is not between years 1 and 9999; remove"
           + " state.sync to restart the sync");
     }
     JsonNode done = sync.get("done");
@@ -202,7 +202,7 @@ final class StateCodec {
     JsonNode bounds = sync.get("bounds");
     if (bounds != null && !bounds.isNull()) {
       if (!bounds.isObject()) {
-        throw new ProtocolException("state.sync.bounds is not an object; remove state.sync to restart the sync");
+        throw new ProtocolFailure("state.sync.bounds is not an object; remove state.sync to restart the sync");
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = bounds.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
@@ -216,7 +216,7 @@ final class StateCodec {
             state.bounds.put(t.name(), v);
           }
         } catch (IllegalArgumentException ex) {
-          throw new ProtocolException("state.sync.bounds." + t.name() + " " + ex.getMessage()
+          throw new ProtocolFailure("state.sync.bounds." + t.name() + " " + ex.getMessage()
               + "; remove state.sync to restart the sync");
         }
       }
@@ -228,10 +228,10 @@ final class StateCodec {
   }
 
   /** The table's state, or null when the declaration changed and the table starts over. */
-  private TableEntry readTable(Table t, JsonNode entry, List<String> notices) throws ProtocolException {
+  private TableEntry readTable(Table t, JsonNode entry, List<String> notices) throws ProtocolFailure {
     String where = "state.tables." + t.name();
     if (!entry.isObject()) {
-      throw new ProtocolException(where + " is not an object; remove it to re-sync the table");
+      throw new ProtocolFailure(where + " is not an object; remove it to re-sync the table");
     }
     String changed = changedDeclaration(t, entry);
     if (changed != null) {
@@ -242,7 +242,7 @@ final class StateCodec {
     JsonNode parts = entry.get("partitions");
     if (parts != null && !parts.isNull()) {
       if (!parts.isObject()) {
-        throw new ProtocolException(where + ".partitions is not an object; remove it to re-read the children");
+        throw new ProtocolFailure(where + ".partitions is not an object; remove it to re-read the children");
       }
       Iterator<Map.Entry<String, JsonNode>> it = parts.fields();
       while (it.hasNext()) {
@@ -287,12 +287,12 @@ final class StateCodec {
     return n == null || n.isNull() ? null : n.asText();
   }
 
-  private static Position readPosition(Table t, JsonNode node, String where) throws ProtocolException {
+  private static Position readPosition(Table t, JsonNode node, String where) throws ProtocolFailure {
     if (node == null || node.isNull()) {
       return null;
     }
     if (!node.isArray() || node.size() != 2) {
-      throw new ProtocolException(where + " is not a [cursor, tiebreaker] pair; remove the table's"
+      throw new ProtocolFailure(where + " is not a [cursor, tiebreaker] pair; remove the table's"
           + " entry to re-sync it");
     }
     Object cursor;
@@ -300,18 +300,18 @@ final class StateCodec {
     try {
       cursor = t.isIncremental() ? Values.readState(t.cursorType(), node.get(0)) : null;
     } catch (IllegalArgumentException e) {
-      throw new ProtocolException(where + "[0] " + e.getMessage() + "; fix it or remove the table's entry");
+      throw new ProtocolFailure(where + "[0] " + e.getMessage() + "; fix it or remove the table's entry");
     }
     try {
       tiebreaker = Values.readState(t.tiebreakerType(), node.get(1));
     } catch (IllegalArgumentException e) {
-      throw new ProtocolException(where + "[1] " + e.getMessage() + "; fix it or remove the table's entry");
+      throw new ProtocolFailure(where + "[1] " + e.getMessage() + "; fix it or remove the table's entry");
     }
     if (t.isIncremental() && cursor == null) {
-      throw new ProtocolException(where + " has no cursor value; fix it or remove the table's entry");
+      throw new ProtocolFailure(where + " has no cursor value; fix it or remove the table's entry");
     }
     if (!t.isIncremental() && tiebreaker == null) {
-      throw new ProtocolException(where + " has no key; fix it or remove the table's entry");
+      throw new ProtocolFailure(where + " has no key; fix it or remove the table's entry");
     }
     return Position.of(cursor, tiebreaker);
   }

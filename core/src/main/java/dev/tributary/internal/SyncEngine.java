@@ -78,13 +78,13 @@ public final class SyncEngine {
    * Runs the call and writes the response to {@code out} once every row is in. Fails before
    * writing anything if the request, the state or the connector is at fault.
    *
-   * @throws ProtocolException the state cannot be read (nothing read, nothing written)
+   * @throws ProtocolFailure the state cannot be read (nothing read, nothing written)
    * @throws SourceFailure the connector's source failed
-   * @throws ContractViolation the connector broke its contract
+   * @throws ConnectorFailure the connector broke its contract
    * @throws IOException writing to {@code out} failed
    */
   public Summary sync(Request request, Instant deadline, OutputStream out)
-      throws ProtocolException, IOException {
+      throws ProtocolFailure, IOException {
     Budget budget = Budget.forCall(config, stagedTarget(request), deadline);
     Schema schema = schemaFor(request.secrets());
     StateCodec codec = new StateCodec(json, schema);
@@ -120,23 +120,23 @@ public final class SyncEngine {
   private Schema schemaFor(Secrets secrets) {
     Schema schema = connector.schema(secrets);
     if (schema == null) {
-      throw new ContractViolation("the connector's schema() returned null; return Schema.of(...)");
+      throw new ConnectorFailure("the connector's schema() returned null; return Schema.of(...)");
     }
     return schema;
   }
 
   /** True for a sync through cloud storage; checks the request and that this function can. */
-  private boolean stagedTarget(Request request) throws ProtocolException {
+  private boolean stagedTarget(Request request) throws ProtocolFailure {
     if (request.bucket().isEmpty() && request.file().isEmpty()) {
       return false;
     }
     if (request.bucket().filter(b -> !b.isBlank()).isEmpty()
         || request.file().filter(f -> !f.isBlank()).isEmpty()) {
-      throw new ProtocolException("a sync through cloud storage needs both bucket and file;"
+      throw new ProtocolFailure("a sync through cloud storage needs both bucket and file;"
           + " the request has only " + (request.bucket().isPresent() ? "bucket" : "file"));
     }
     if (staging == null) {
-      throw new ConfigurationProblem("the request asks to sync through S3"
+      throw new ConfigurationFailure("the request asks to sync through S3"
           + " (bucket and file) but this function has no StagingStore: add the dependency"
           + " dev.tributary:tributary-aws-lambda-s3 to the function, or switch the connection's"
           + " sync method to direct");
@@ -180,14 +180,14 @@ public final class SyncEngine {
       throw new SourceFailure(t.name(), e);
     }
     if (bound == null) {
-      throw new ContractViolation("visibilityHorizon of table " + t.name()
+      throw new ConnectorFailure("visibilityHorizon of table " + t.name()
           + " returned null; return Optional.empty() for no bound");
     }
     if (bound.isPresent()) {
       try {
         c.state.bound(t, t.cursorType().normalize(bound.get()));
       } catch (IllegalArgumentException e) {
-        throw new ContractViolation("visibilityHorizon of table " + t.name() + " " + e.getMessage());
+        throw new ConnectorFailure("visibilityHorizon of table " + t.name() + " " + e.getMessage());
       }
     }
   }
@@ -254,7 +254,7 @@ public final class SyncEngine {
    */
   private int grow(Table t, Position from, int pageSize) {
     if (pageSize >= (long) config.pageSize() * MAX_PAGE_GROWTH) {
-      throw new ContractViolation("table " + t.name() + " returned only rows at or before "
+      throw new ConnectorFailure("table " + t.name() + " returned only rows at or before "
           + from + " with hasMore=true, even with a page of " + pageSize + " rows; a read must"
           + " return rows strictly after read.after() (a source that can only filter"
           + " cursor >= value needs a page larger than its largest tie: raise TRIBUTARY_PAGE_SIZE)");
@@ -283,7 +283,7 @@ public final class SyncEngine {
       throw new SourceFailure(t.name(), e);
     }
     if (page == null) {
-      throw new ContractViolation("read of table " + t.name() + " returned null; return Page.empty()");
+      throw new ConnectorFailure("read of table " + t.name() + " returned null; return Page.empty()");
     }
     return page;
   }

@@ -2,31 +2,25 @@ package dev.tributary.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tributary.Position;
 import dev.tributary.ValueType;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Date;
 
 /**
  * Stores cursor and tiebreaker values in state and reads them back: losslessly, readably, and
  * normalised by {@link ValueType#normalize} so state written by one call is read identically by
  * the next.
  */
-public final class Values {
+final class Values {
   private static final BigDecimal MAX_SAFE_JSON_INTEGER = BigDecimal.valueOf(1L << 53);
 
   private Values() {}
 
   /** Writes a normalised value to state, losslessly and readably. */
-  public static void writeState(JsonGenerator g, Object value) throws IOException {
+  static void writeState(JsonGenerator g, Object value) throws IOException {
     if (value == null) {
       g.writeNull();
     } else if (value instanceof Instant i) {
@@ -50,7 +44,7 @@ public final class Values {
    * for 44 BC, a signed year past 9999), {@code infinity} / {@code -infinity} for
    * {@link Instant#MAX} / {@link Instant#MIN}. Read back exactly by {@link ValueType#normalize}.
    */
-  public static String instantText(Instant i) {
+  static String instantText(Instant i) {
     if (i.equals(Instant.MAX)) {
       return "infinity";
     }
@@ -61,7 +55,7 @@ public final class Values {
   }
 
   /** A date as state keeps it: ISO-8601, {@code infinity} / {@code -infinity} for the extremes. */
-  public static String dateText(LocalDate d) {
+  static String dateText(LocalDate d) {
     if (d.equals(LocalDate.MAX)) {
       return "infinity";
     }
@@ -72,7 +66,7 @@ public final class Values {
   }
 
   /** Reads a value written by {@link #writeState}; {@code null} for JSON null. */
-  public static Object readState(ValueType type, JsonNode node) {
+  static Object readState(ValueType type, JsonNode node) {
     if (node == null || node.isNull()) {
       return null;
     }

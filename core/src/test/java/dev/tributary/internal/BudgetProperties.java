@@ -126,7 +126,7 @@ class BudgetProperties {
 
     Call c = call(config, true, NOW.plusSeconds(3600));
     Row big = Row.of(Map.of("id", 1, "updated_at", NOW.minusSeconds(5), "note", "x".repeat(9_000)));
-    ContractViolation e = assertThrows(ContractViolation.class,
+    ConnectorFailure e = assertThrows(ConnectorFailure.class,
         () -> c.emit(ORDERS, Slot.of("orders"), big, ORDERS.positionOf(big)));
     assertTrue(e.getMessage().contains("TRIBUTARY_MAX_STAGED_BYTES"), e.getMessage());
     assertFalse(e.getMessage().contains("sync through S3"), e.getMessage());

@@ -58,7 +58,7 @@ class SlotStateProperties {
     Position min = at(late, 0);
     List<Position> below = delivered.stream().filter(p -> p.compareTo(min) < 0).toList();
     if (below.isEmpty()) {
-      assertThrows(ContractViolation.class, () -> s.rollBackBelow(min, "events"));
+      assertThrows(ConnectorFailure.class, () -> s.rollBackBelow(min, "events"));
       return;
     }
     Position furthest = delivered.isEmpty() ? acceptedAt : delivered.get(delivered.size() - 1);
@@ -133,7 +133,7 @@ class SlotStateProperties {
     SlotState p = SlotState.partition(null);
     p.beginCall();
     p.advance(at(5, 1));
-    ContractViolation e = assertThrows(ContractViolation.class,
+    ConnectorFailure e = assertThrows(ConnectorFailure.class,
         () -> p.rollBackBelow(at(3, 0), "order_lines"));
     assertTrue(e.getMessage().contains("order_lines") && e.getMessage().contains("ORDER BY"),
         e.getMessage());
