@@ -5,6 +5,7 @@ import dev.tributary.internal.CallLog;
 import dev.tributary.internal.ConfigurationFailure;
 import dev.tributary.internal.ConnectorFailure;
 import dev.tributary.internal.Json;
+import dev.tributary.internal.Priming;
 import dev.tributary.internal.ProtocolFailure;
 import dev.tributary.internal.Request;
 import dev.tributary.internal.RequestDecoder;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -160,7 +162,7 @@ public final class FunctionHandler {
       g.writeStringField("errorType", type);
       g.writeEndObject();
     }
-    log.failure(syncId, millisSince(started), outcome.name().toLowerCase(java.util.Locale.ROOT), type, safe);
+    log.failure(syncId, millisSince(started), outcome.name().toLowerCase(Locale.ROOT), type, safe);
     return outcome;
   }
 
@@ -204,7 +206,7 @@ public final class FunctionHandler {
    * not call this handler's connector, reads no secret, opens no connection.
    */
   public void prime() {
-    dev.tributary.internal.Priming.run(config);
+    Priming.run(config);
   }
 
   /** The configuration this handler runs with. */

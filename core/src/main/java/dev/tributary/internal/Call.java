@@ -62,20 +62,12 @@ final class Call {
       return false;
     }
     byte[] bytes = response.serialize(t, row);
-    int positionBytes = codec.positionBytes(rp);
-    long stateBound = budget.allow(slot, positionBytes);
+    long stateBound = stateBoundWith(slot, codec.positionBytes(rp));
     if (!budget.stateFits(stateBound)) {
-      stateBound = squeeze(slot, positionBytes);
-      if (!budget.stateFits(stateBound)) {
-        if (response.rows() == 0) {
-          throw stateTooLarge(stateBound);
-        }
-        budget.stop(StopReason.STATE_BUDGET);
-        return false;
-      }
+      budget.stop(StopReason.STATE_BUDGET);
+      return false;
     }
-    ResponseBuilder.Added added = response.tryAdd(t, row.isDelete(), bytes, stateBound);
-    switch (added) {
+    switch (response.tryAdd(t, row.isDelete(), bytes, stateBound)) {
       case OK -> {
         keys.add(key);
         return true;
@@ -92,15 +84,25 @@ final class Call {
   }
 
   /**
-   * The state's bound went over maxStateBytes: forgets finished child positions until the state
-   * is well under the cap, then measures it again. Returns the new bound with {@code slot}'s
-   * position allowed.
+   * The bound on the state with {@code slot} holding a position of {@code positionBytes}. Over
+   * maxStateBytes, forgets finished child positions until the state is well under the cap and
+   * measures it again.
+   *
+   * @throws ConnectorFailure if even the response's first row leaves the state over the cap
    */
-  private long squeeze(Slot slot, int positionBytes) {
+  private long stateBoundWith(Slot slot, int positionBytes) {
+    long bound = budget.allow(slot, positionBytes);
+    if (budget.stateFits(bound)) {
+      return bound;
+    }
     long fixed = state.fixedAllowance(schema);
     forgetFinishedPartitions(budget.squeezeTarget(slot, fixed, positionBytes));
     measureState();
-    return budget.allow(slot, positionBytes);
+    bound = budget.allow(slot, positionBytes);
+    if (!budget.stateFits(bound) && response.rows() == 0) {
+      throw stateTooLarge(bound);
+    }
+    return bound;
   }
 
   /**

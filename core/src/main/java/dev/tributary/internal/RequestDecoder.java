@@ -10,6 +10,9 @@ import dev.tributary.EngineConfig;
 import dev.tributary.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
+import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -76,7 +79,7 @@ public final class RequestDecoder {
       return;
     }
     if (n.isBigDecimal() || n.isFloatingPointNumber()) {
-      java.math.BigDecimal d;
+      BigDecimal d;
       try {
         d = n.decimalValue();
       } catch (NumberFormatException | ArithmeticException e) {
@@ -93,8 +96,8 @@ public final class RequestDecoder {
       return;
     }
     if (n.isObject()) {
-      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-        java.util.Map.Entry<String, JsonNode> e = it.next();
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
         checkNumbers(e.getValue(), path + "." + shortKey(e.getKey()));
       }
     } else if (n.isArray()) {
@@ -116,7 +119,7 @@ public final class RequestDecoder {
 
   /** Which setting raises the limit that was hit. */
   private static String limitSetting(String message) {
-    String m = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
+    String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
     String variable = m.contains("nesting depth") ? "TRIBUTARY_MAX_NESTING_DEPTH"
         : m.contains("string value length") || m.contains("name length") ? "TRIBUTARY_MAX_STRING_LENGTH"
         : m.contains("document length") ? "TRIBUTARY_MAX_REQUEST_BYTES"
@@ -196,6 +199,6 @@ public final class RequestDecoder {
   }
 
   private static String kind(JsonNode n) {
-    return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    return n.getNodeType().name().toLowerCase(Locale.ROOT);
   }
 }

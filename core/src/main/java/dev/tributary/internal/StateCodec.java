@@ -75,6 +75,36 @@ final class StateCodec {
 
   Decoded decode(ObjectNode raw) throws ProtocolFailure {
     List<String> notices = new ArrayList<>();
+    ObjectNode node = migrated(raw, notices);
+    SyncBlock sync = new SyncBlock();
+    readSync(node.get("sync"), sync);
+    Map<String, TableEntry> entries = new LinkedHashMap<>();
+    Map<String, JsonNode> undeclared = new LinkedHashMap<>();
+    JsonNode tables = node.path("tables");
+    if (!tables.isMissingNode() && !tables.isNull() && !tables.isObject()) {
+      throw new ProtocolFailure("state.tables is not an object; reset the connection's state");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = tables.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      Table t = schema.table(e.getKey()).orElse(null);
+      if (t == null) {
+        undeclared.put(e.getKey(), e.getValue());
+        continue;
+      }
+      TableEntry entry = readTable(t, e.getValue(), notices);
+      if (entry == null) {
+        sync.done.remove(t.name());
+      } else {
+        entries.put(t.name(), entry);
+      }
+    }
+    sync.done.removeIf(name -> schema.table(name).isEmpty());
+    return new Decoded(new StateSnapshot(sync.horizon, new ArrayList<>(sync.done), sync.bounds,
+        sync.emptyResponses, entries, undeclared), notices);
+  }
+
+  /** The state in the current version, migrated step by step from the one it was written in. */
+  private ObjectNode migrated(ObjectNode raw, List<String> notices) throws ProtocolFailure {
     ObjectNode node = raw;
     int version = versionOf(node);
     if (version > StateSnapshot.VERSION) {
@@ -87,34 +117,7 @@ final class StateCodec {
       notices.add("state migrated from version " + version + " to " + (version + 1));
       version++;
     }
-    SyncBlock sync = new SyncBlock();
-    readSync(node.get("sync"), sync);
-    Map<String, TableEntry> entries = new LinkedHashMap<>();
-    Map<String, JsonNode> undeclared = new LinkedHashMap<>();
-    JsonNode tables = node.get("tables");
-    if (tables != null && !tables.isNull()) {
-      if (!tables.isObject()) {
-        throw new ProtocolFailure("state.tables is not an object; reset the connection's state");
-      }
-      Iterator<Map.Entry<String, JsonNode>> it = tables.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
-        Table t = schema.table(e.getKey()).orElse(null);
-        if (t == null) {
-          undeclared.put(e.getKey(), e.getValue());
-          continue;
-        }
-        TableEntry entry = readTable(t, e.getValue(), notices);
-        if (entry == null) {
-          sync.done.remove(t.name());
-        } else {
-          entries.put(t.name(), entry);
-        }
-      }
-    }
-    sync.done.removeIf(name -> schema.table(name).isEmpty());
-    return new Decoded(new StateSnapshot(sync.horizon, new ArrayList<>(sync.done), sync.bounds,
-        sync.emptyResponses, entries, undeclared), notices);
+    return node;
   }
 
   private static int versionOf(ObjectNode node) throws ProtocolFailure {
@@ -175,22 +178,7 @@ final class StateCodec {
     if (!sync.isObject()) {
       throw new ProtocolFailure("state.sync is not an object; reset the connection's state");
     }
-    JsonNode h = sync.get("horizon");
-    if (h == null || !h.isTextual()) {
-      throw new ProtocolFailure("state.sync.horizon is missing; remove state.sync to restart the sync");
-    }
-    try {
-      state.horizon = (Instant) ValueType.TIMESTAMP.normalize(h.textValue());
-    } catch (IllegalArgumentException e) {
-      throw new ProtocolFailure("state.sync.horizon " + e.getMessage()
-          + "; remove state.sync to restart the sync");
-    }
-    // A horizon is a clock reading minus the settle lag: never an infinity or a far era, which
-    // would bound every read by nothing (and overflow the date cursors' day).
-    if (state.horizon.isBefore(EARLIEST_HORIZON) || state.horizon.isAfter(LATEST_HORIZON)) {
-      throw new ProtocolFailure("state.sync.horizon is not between years 1 and 9999; remove"
-          + " state.sync to restart the sync");
-    }
+    state.horizon = readHorizon(sync.get("horizon"));
     JsonNode done = sync.get("done");
     if (done != null && done.isArray()) {
       for (JsonNode n : done) {
@@ -199,31 +187,55 @@ final class StateCodec {
         }
       }
     }
-    JsonNode bounds = sync.get("bounds");
-    if (bounds != null && !bounds.isNull()) {
-      if (!bounds.isObject()) {
-        throw new ProtocolFailure("state.sync.bounds is not an object; remove state.sync to restart the sync");
-      }
-      for (Iterator<Map.Entry<String, JsonNode>> it = bounds.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        Table t = schema.table(e.getKey()).orElse(null);
-        if (t == null || !t.isIncremental()) {
-          continue; // no longer declared: the bound has nothing to bound
-        }
-        try {
-          Object v = Values.readState(t.cursorType(), e.getValue());
-          if (v != null) {
-            state.bounds.put(t.name(), v);
-          }
-        } catch (IllegalArgumentException ex) {
-          throw new ProtocolFailure("state.sync.bounds." + t.name() + " " + ex.getMessage()
-              + "; remove state.sync to restart the sync");
-        }
-      }
-    }
+    readBounds(sync.get("bounds"), state.bounds);
     JsonNode empty = sync.get("empty_responses");
     if (empty != null && empty.canConvertToInt()) {
       state.emptyResponses = Math.max(0, empty.intValue());
+    }
+  }
+
+  private static Instant readHorizon(JsonNode h) throws ProtocolFailure {
+    if (h == null || !h.isTextual()) {
+      throw new ProtocolFailure("state.sync.horizon is missing; remove state.sync to restart the sync");
+    }
+    Instant horizon;
+    try {
+      horizon = (Instant) ValueType.TIMESTAMP.normalize(h.textValue());
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolFailure("state.sync.horizon " + e.getMessage()
+          + "; remove state.sync to restart the sync");
+    }
+    // A horizon is a clock reading minus the settle lag: never an infinity or a far era, which
+    // would bound every read by nothing (and overflow the date cursors' day).
+    if (horizon.isBefore(EARLIEST_HORIZON) || horizon.isAfter(LATEST_HORIZON)) {
+      throw new ProtocolFailure("state.sync.horizon is not between years 1 and 9999; remove"
+          + " state.sync to restart the sync");
+    }
+    return horizon;
+  }
+
+  private void readBounds(JsonNode bounds, Map<String, Object> into) throws ProtocolFailure {
+    if (bounds == null || bounds.isNull()) {
+      return;
+    }
+    if (!bounds.isObject()) {
+      throw new ProtocolFailure("state.sync.bounds is not an object; remove state.sync to restart the sync");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = bounds.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      Table t = schema.table(e.getKey()).orElse(null);
+      if (t == null || !t.isIncremental()) {
+        continue; // no longer declared: the bound has nothing to bound
+      }
+      try {
+        Object v = Values.readState(t.cursorType(), e.getValue());
+        if (v != null) {
+          into.put(t.name(), v);
+        }
+      } catch (IllegalArgumentException ex) {
+        throw new ProtocolFailure("state.sync.bounds." + t.name() + " " + ex.getMessage()
+            + "; remove state.sync to restart the sync");
+      }
     }
   }
 
