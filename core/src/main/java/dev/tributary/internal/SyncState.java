@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * One call's working copy of the state: per slot a {@link SlotState} and, while a sync is in
@@ -101,6 +102,16 @@ final class SyncState {
    * their positions (re-reading behind them by their lookback).
    */
   void startSync(Instant horizon, Schema schema) {
+    resetSync(horizon, schema, (t, slot) -> slot.startSync(t));
+  }
+
+  /** Every top-level table caught up: the sync ends, only positions stay. */
+  void finishSync(Schema schema) {
+    resetSync(null, schema, (t, slot) -> slot.endSync());
+  }
+
+  /** Clears the sync block, drops full-refresh tables and resets each incremental table's slot. */
+  private void resetSync(Instant horizon, Schema schema, BiConsumer<Table, SlotState> reset) {
     this.horizon = horizon;
     done.clear();
     bounds.clear();
@@ -110,23 +121,7 @@ final class SyncState {
       if (ts != null && !t.isIncremental()) {
         tables.remove(t.name());
       } else if (ts != null) {
-        ts.top.startSync(t);
-      }
-    }
-  }
-
-  /** Every top-level table caught up: the sync ends, only positions stay. */
-  void finishSync(Schema schema) {
-    horizon = null;
-    done.clear();
-    bounds.clear();
-    emptyResponses = 0;
-    for (Table t : schema.tables()) {
-      TableState ts = tables.get(t.name());
-      if (ts != null && !t.isIncremental()) {
-        tables.remove(t.name());
-      } else if (ts != null) {
-        ts.top.endSync();
+        reset.accept(t, ts.top);
       }
     }
   }
