@@ -1,12 +1,12 @@
 package dev.tributary;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.tributary.internal.CallContext;
 import dev.tributary.internal.CallLog;
-import dev.tributary.internal.ConfigurationProblem;
-import dev.tributary.internal.ContractViolation;
+import dev.tributary.internal.ConfigurationFailure;
+import dev.tributary.internal.ConnectorFailure;
 import dev.tributary.internal.Json;
-import dev.tributary.internal.ProtocolException;
+import dev.tributary.internal.Priming;
+import dev.tributary.internal.ProtocolFailure;
 import dev.tributary.internal.Request;
 import dev.tributary.internal.RequestDecoder;
 import dev.tributary.internal.SourceFailure;
@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -115,7 +116,7 @@ public final class FunctionHandler {
   /** How the request reaches the decoder: read from a stream, or bytes already in memory. */
   @FunctionalInterface
   interface Decoding {
-    Request decode(RequestDecoder decoder) throws ProtocolException, IOException;
+    Request decode(RequestDecoder decoder) throws ProtocolFailure, IOException;
   }
 
   /** Serves one call into a {@link Reply}; throws only if reading the request fails. */
@@ -124,7 +125,7 @@ public final class FunctionHandler {
     Request request;
     try {
       request = decoding.decode(decoder);
-    } catch (ProtocolException e) {
+    } catch (ProtocolFailure e) {
       return fail(null, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), Secrets.empty());
     }
     Secrets secrets = request.secrets().withNotSecret(notSecret);
@@ -155,9 +156,9 @@ public final class FunctionHandler {
       }
       log.call(syncId, millisSince(started), summary);
       return new Reply(Outcome.OK, body);
-    } catch (ProtocolException e) {
+    } catch (ProtocolFailure e) {
       return fail(syncId, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), secrets);
-    } catch (MissingSecretException | ConfigurationProblem e) {
+    } catch (MissingSecretException | ConfigurationFailure e) {
       return fail(syncId, started, Outcome.BAD_REQUEST, "ConfigurationError", e.getMessage(), secrets);
     } catch (StagingFailure e) {
       return fail(syncId, started, Outcome.SOURCE_FAILURE, "StagingError", e.getMessage(), secrets);
@@ -167,7 +168,7 @@ public final class FunctionHandler {
       // Only the connector's test() and read() throw IOException here; writing `body` cannot.
       return fail(syncId, started, Outcome.SOURCE_FAILURE, "SourceError",
           "source failed: " + describe(e), secrets);
-    } catch (ContractViolation e) {
+    } catch (ConnectorFailure e) {
       return fail(syncId, started, Outcome.CONNECTOR_FAILURE, "ConnectorError", e.getMessage(), secrets);
     } catch (RuntimeException e) {
       return fail(syncId, started, Outcome.CONNECTOR_FAILURE, "ConnectorError",
@@ -240,7 +241,7 @@ public final class FunctionHandler {
    * not call this handler's connector, reads no secret, opens no connection.
    */
   public void prime() {
-    dev.tributary.internal.Priming.run(config);
+    Priming.run(config);
   }
 
   /** The configuration this handler runs with. */

@@ -1,5 +1,6 @@
 package dev.tributary;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Objects;
@@ -20,8 +21,8 @@ import java.util.Optional;
  * <p>Full-refresh tables have no cursor: their positions carry only the tiebreaker (the key the
  * table is paged by) and {@link #cursor()} is {@code null}.
  *
- * <p>Values are normalised: {@link java.time.Instant} for {@link ValueType#TIMESTAMP},
- * {@link java.time.LocalDate} for {@link ValueType#DATE}, {@link java.math.BigDecimal} for
+ * <p>Values are normalised: {@link Instant} for {@link ValueType#TIMESTAMP},
+ * {@link LocalDate} for {@link ValueType#DATE}, {@link BigDecimal} for
  * {@link ValueType#NUMBER} and {@link String} for {@link ValueType#STRING}.
  *
  * <p>Timestamps and dates cover what databases hold: any year (44 BC is the ISO year
@@ -57,16 +58,16 @@ public final class Position implements Comparable<Position> {
 
   /** The cursor as an instant; fails if the cursor is not a {@link ValueType#TIMESTAMP}. */
   public Instant cursorInstant() {
-    if (cursor instanceof Instant) {
-      return (Instant) cursor;
+    if (cursor instanceof Instant i) {
+      return i;
     }
     throw new IllegalStateException("cursor is not a timestamp: " + describe(cursor));
   }
 
   /** The cursor as a date; fails if the cursor is not a {@link ValueType#DATE}. */
   public LocalDate cursorDate() {
-    if (cursor instanceof LocalDate) {
-      return (LocalDate) cursor;
+    if (cursor instanceof LocalDate d) {
+      return d;
     }
     throw new IllegalStateException("cursor is not a date: " + describe(cursor));
   }
@@ -78,12 +79,12 @@ public final class Position implements Comparable<Position> {
    * {@link TableRead#upTo()}) and resumes among them from such a position.
    */
   public boolean isCursorPositiveInfinity() {
-    return dev.tributary.internal.Values.infinitySign(cursor) > 0;
+    return Instant.MAX.equals(cursor) || LocalDate.MAX.equals(cursor);
   }
 
   /** True if the cursor is -infinity ({@link Instant#MIN} or {@link LocalDate#MIN}). */
   public boolean isCursorNegativeInfinity() {
-    return dev.tributary.internal.Values.infinitySign(cursor) < 0;
+    return Instant.MIN.equals(cursor) || LocalDate.MIN.equals(cursor);
   }
 
   /**
@@ -107,7 +108,51 @@ public final class Position implements Comparable<Position> {
    */
   @Override
   public int compareTo(Position other) {
-    return dev.tributary.internal.Values.compare(this, other);
+    if (cursor != null || other.cursor != null) {
+      if (cursor == null || other.cursor == null) {
+        throw new IllegalArgumentException("cannot compare " + this + " with " + other);
+      }
+      int c = compareValues(cursor, other.cursor);
+      if (c != 0) {
+        return c;
+      }
+    }
+    if (tiebreaker == null || other.tiebreaker == null) {
+      return tiebreaker == null ? (other.tiebreaker == null ? 0 : -1) : 1;
+    }
+    return compareValues(tiebreaker, other.tiebreaker);
+  }
+
+  /**
+   * Compares two normalised values of one {@link ValueType} as the engine orders them: strings
+   * by Unicode code point (binary collation, not {@link String#compareTo}'s UTF-16 units), every
+   * other type by its natural order. What a connector filtering or sorting rows itself compares
+   * with, so that its order and the engine's agree.
+   *
+   * @throws ClassCastException if the values are not of one normalised type
+   */
+  public static int compareValues(Object a, Object b) {
+    if (a instanceof String sa && b instanceof String sb) {
+      return compareCodePoints(sa, sb);
+    }
+    @SuppressWarnings("unchecked")
+    Comparable<Object> ca = (Comparable<Object>) a;
+    return ca.compareTo(b);
+  }
+
+  private static int compareCodePoints(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Boolean.compare(i < a.length(), j < b.length());
   }
 
   private static String describe(Object value) {
@@ -116,11 +161,7 @@ public final class Position implements Comparable<Position> {
 
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof Position)) {
-      return false;
-    }
-    Position p = (Position) o;
-    return Objects.equals(cursor, p.cursor) && Objects.equals(tiebreaker, p.tiebreaker);
+    return o instanceof Position p && Objects.equals(cursor, p.cursor) && Objects.equals(tiebreaker, p.tiebreaker);
   }
 
   @Override
@@ -134,8 +175,6 @@ public final class Position implements Comparable<Position> {
   }
 
   private static String text(Object value) {
-    return value instanceof java.math.BigDecimal
-        ? ((java.math.BigDecimal) value).toPlainString()
-        : String.valueOf(value);
+    return value instanceof BigDecimal d ? d.toPlainString() : String.valueOf(value);
   }
 }

@@ -1,7 +1,7 @@
 package dev.tributary;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tributary.internal.ProtocolException;
+import dev.tributary.internal.ProtocolFailure;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -25,12 +25,12 @@ final class StateSecrets {
 
   /**
    * @param published the names the schema publishes; asked only when a secret was found
-   * @throws ProtocolException naming the state key and the secret's name (never its value) if any
+   * @throws ProtocolFailure naming the state key and the secret's name (never its value) if any
    *     key or value of {@code state} discloses a secret in any of the forms {@link Secrets#redact}
    *     masks
    */
   static void reject(JsonNode state, Secrets secrets, Supplier<Schema> published)
-      throws ProtocolException {
+      throws ProtocolFailure {
     if (state == null || state.isEmpty() || secrets.isEmpty()) {
       return;
     }
@@ -50,7 +50,7 @@ final class StateSecrets {
     /** The keys and indexes down to the node being checked; joined only for a message. */
     final ArrayList<String> path = new ArrayList<>();
 
-    void check(JsonNode n) throws ProtocolException {
+    void check(JsonNode n) throws ProtocolFailure {
       if (n.isObject()) {
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
@@ -72,7 +72,7 @@ final class StateSecrets {
       }
     }
 
-    private void text(String text) throws ProtocolException {
+    private void text(String text) throws ProtocolFailure {
       Optional<String> secret = secrets.secretIn(text);
       if (secret.isEmpty() || published().contains(text)) {
         return;
@@ -80,7 +80,7 @@ final class StateSecrets {
       // A key on the path may itself be the secret: the message names it masked.
       String where = path.isEmpty() ? "the state"
           : "state key " + secrets.redact(String.join("", path));
-      throw new ProtocolException(where + " holds the value of " + secret.get()
+      throw new ProtocolFailure(where + " holds the value of " + secret.get()
           + "; a secret must never be stored in state, so nothing was synced and the state is"
           + " unchanged. Remove it from the state (Fivetran's state API), or, if "
           + secret.get() + " is plain configuration rather than a secret, declare its key in the"

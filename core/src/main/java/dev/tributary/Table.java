@@ -223,7 +223,7 @@ public final class Table {
     Object cursorValue = null;
     if (isIncremental()) {
       try {
-        cursorValue = dev.tributary.internal.Values.normalize(cursorType, row.get(cursor));
+        cursorValue = cursorType.normalize(row.get(cursor));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("table " + name + ": cursor column " + cursor + " "
             + e.getMessage());
@@ -232,7 +232,7 @@ public final class Table {
     String tb = tiebreakerColumn();
     try {
       return Position.of(cursorValue,
-          dev.tributary.internal.Values.normalize(tiebreakerType, row.get(tb)));
+          tiebreakerType.normalize(row.get(tb)));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("table " + name + ": tiebreaker column " + tb + " "
           + e.getMessage());

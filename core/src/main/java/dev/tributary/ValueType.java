@@ -1,5 +1,7 @@
 package dev.tributary;
 
+import java.util.Locale;
+
 /**
  * How the engine reads, compares and stores a cursor or tiebreaker value.
  *
@@ -25,6 +27,19 @@ public enum ValueType {
 
   /** The lower-case name stored in state. */
   public String stateName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The normalised form of {@code raw} as this type — what positions hold and the engine
+   * compares (see {@link Position#compareValues}): an {@link java.time.Instant}, a
+   * {@link java.time.LocalDate}, a {@link java.math.BigDecimal} without trailing zeros, or a
+   * {@link String}.
+   *
+   * @throws IllegalArgumentException saying what the value is and what was expected (never the
+   *     value itself: it may come from a row)
+   */
+  public Object normalize(Object raw) {
+    return Normalizer.normalize(this, raw);
   }
 }

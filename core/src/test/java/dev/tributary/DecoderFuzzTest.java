@@ -142,7 +142,7 @@ class DecoderFuzzTest {
             continue;
           }
           if (read.upTo().isPresent()
-              && dev.tributary.internal.Values.compare(p.cursor(), read.upTo().get()) >= 0) {
+              && Position.compareValues(p.cursor(), read.upTo().get()) >= 0) {
             continue;
           }
           if (read.parent().isPresent() && !String.valueOf(r.get("parent_id"))

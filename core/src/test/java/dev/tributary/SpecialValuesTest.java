@@ -68,7 +68,7 @@ class SpecialValuesTest {
           continue;
         }
         boolean below = read.upTo().isEmpty()
-            || dev.tributary.internal.Values.compare(p.cursor(), read.upTo().get()) < 0;
+            || Position.compareValues(p.cursor(), read.upTo().get()) < 0;
         if (!below && !p.isCursorPositiveInfinity()) {
           continue;
         }

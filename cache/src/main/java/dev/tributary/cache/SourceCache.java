@@ -703,7 +703,7 @@ public final class SourceCache implements AutoCloseable {
       g.writeStringField("logger", "tributary.cache");
       g.writeStringField("event", event.logName);
       // The call's sync_id, when the event happens on the thread serving it.
-      dev.tributary.internal.CallContext.syncId().ifPresent(id -> writeSyncId(g, id));
+      dev.tributary.CallContext.syncId().ifPresent(id -> writeSyncId(g, id));
       g.writeStringField("backend", backendName);
       g.writeStringField("key", key);
       switch (event) {

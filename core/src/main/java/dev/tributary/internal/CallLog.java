@@ -37,11 +37,11 @@ public final class CallLog {
       }
       g.writeNumberField("duration_ms", durationMs);
       g.writeObjectFieldStart("tables");
-      for (Map.Entry<String, long[]> e : s.perTable().entrySet()) {
+      for (Map.Entry<String, SyncEngine.TableCounts> e : s.perTable().entrySet()) {
         g.writeObjectFieldStart(e.getKey());
-        g.writeNumberField("rows", e.getValue()[0]);
-        g.writeNumberField("deletes", e.getValue()[1]);
-        g.writeNumberField("bytes", e.getValue()[2]);
+        g.writeNumberField("rows", e.getValue().rows());
+        g.writeNumberField("deletes", e.getValue().deletes());
+        g.writeNumberField("bytes", e.getValue().bytes());
         g.writeEndObject();
       }
       g.writeEndObject();

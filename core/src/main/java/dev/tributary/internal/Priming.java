@@ -6,6 +6,7 @@ import dev.tributary.FunctionHandler;
 import dev.tributary.Page;
 import dev.tributary.Row;
 import dev.tributary.Schema;
+import dev.tributary.Secrets;
 import dev.tributary.Table;
 import dev.tributary.TableRead;
 import dev.tributary.ValueType;
@@ -13,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,20 +71,17 @@ public final class Priming {
     }
 
     @Override
-    public Optional<Instant> sourceClock(dev.tributary.Secrets secrets) {
+    public Optional<Instant> sourceClock(Secrets secrets) {
       return Optional.of(CLOCK);
     }
 
     @Override
     public Page read(TableRead read) {
-      long after = read.after()
-          .flatMap(p -> p.tiebreaker())
-          .map(t -> ((java.math.BigDecimal) t).longValue())
-          .orElse(0L);
+      long after = read.afterTiebreakerNumber().map(BigDecimal::longValue).orElse(0L);
       List<Row> rows = new ArrayList<>();
       for (long id = after + 1; id <= Math.min(after + 50, 100); id++) {
         Map<String, Object> values = Map.of("id", id, "updated_at", CLOCK.minusSeconds(3600),
-            "name", "row " + id, "amount", new java.math.BigDecimal("12.50"));
+            "name", "row " + id, "amount", new BigDecimal("12.50"));
         rows.add(id % 10 == 0 ? Row.delete(values) : Row.of(values));
       }
       return new Page(rows, after + 50 < 100);

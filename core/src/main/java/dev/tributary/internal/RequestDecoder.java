@@ -10,6 +10,9 @@ import dev.tributary.EngineConfig;
 import dev.tributary.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
+import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,12 +31,12 @@ public final class RequestDecoder {
     this.config = config;
   }
 
-  public Request decode(InputStream in) throws ProtocolException, IOException {
+  public Request decode(InputStream in) throws ProtocolFailure, IOException {
     return decode(readBounded(in));
   }
 
   /** The same for a body already in memory (an HTTP platform's), which is parsed where it is. */
-  public Request decode(byte[] body) throws ProtocolException {
+  public Request decode(byte[] body) throws ProtocolFailure {
     if (body.length > config.maxRequestBytes()) {
       throw tooLarge();
     }
@@ -41,14 +44,14 @@ public final class RequestDecoder {
     try {
       root = json.mapper().readTree(body);
     } catch (StreamConstraintsException e) {
-      throw new ProtocolException("request exceeds a limit: " + e.getOriginalMessage()
+      throw new ProtocolFailure("request exceeds a limit: " + e.getOriginalMessage()
           + limitSetting(e.getOriginalMessage()));
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new ProtocolException("request holds a number out of range; numbers in a request"
+      throw new ProtocolFailure("request holds a number out of range; numbers in a request"
           + " may have at most " + MAX_PLAIN_DIGITS + " digits written out");
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw new ProtocolException("request body is not valid JSON" + problem(e)
+      throw new ProtocolFailure("request body is not valid JSON" + problem(e)
           + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
           + "; send the Fivetran request object as the body");
     } catch (IOException e) {
@@ -56,10 +59,10 @@ public final class RequestDecoder {
       throw new java.io.UncheckedIOException(e);
     }
     if (root == null || root.isMissingNode()) {
-      throw new ProtocolException("request body is empty; send the Fivetran request object as the body");
+      throw new ProtocolFailure("request body is empty; send the Fivetran request object as the body");
     }
     if (!root.isObject()) {
-      throw new ProtocolException("request body is a JSON " + kind(root)
+      throw new ProtocolFailure("request body is a JSON " + kind(root)
           + ", not an object; send the Fivetran request object as the body");
     }
     checkNumbers(root.get("state"), "state");
@@ -81,12 +84,12 @@ public final class RequestDecoder {
    * Rejects numbers whose exponent makes them longer than {@link #MAX_PLAIN_DIGITS} digits,
    * naming where they are (never the value). Depth is already bounded by the parser.
    */
-  private static void checkNumbers(JsonNode n, String path) throws ProtocolException {
+  private static void checkNumbers(JsonNode n, String path) throws ProtocolFailure {
     if (n == null) {
       return;
     }
     if (n.isBigDecimal() || n.isFloatingPointNumber()) {
-      java.math.BigDecimal d;
+      BigDecimal d;
       try {
         d = n.decimalValue();
       } catch (NumberFormatException | ArithmeticException e) {
@@ -103,8 +106,8 @@ public final class RequestDecoder {
       return;
     }
     if (n.isObject()) {
-      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-        java.util.Map.Entry<String, JsonNode> e = it.next();
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
         checkNumbers(e.getValue(), path + "." + shortKey(e.getKey()));
       }
     } else if (n.isArray()) {
@@ -114,8 +117,8 @@ public final class RequestDecoder {
     }
   }
 
-  private static ProtocolException numberOutOfRange(String path) {
-    return new ProtocolException(path + " holds a number whose exponent puts it past "
+  private static ProtocolFailure numberOutOfRange(String path) {
+    return new ProtocolFailure(path + " holds a number whose exponent puts it past "
         + MAX_PLAIN_DIGITS + " digits written out; fix or remove it (reset the connection's state"
         + " if the state was edited by hand)");
   }
@@ -126,7 +129,7 @@ public final class RequestDecoder {
 
   /** Which setting raises the limit that was hit. */
   private static String limitSetting(String message) {
-    String m = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
+    String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
     String variable = m.contains("nesting depth") ? "TRIBUTARY_MAX_NESTING_DEPTH"
         : m.contains("string value length") || m.contains("name length") ? "TRIBUTARY_MAX_STRING_LENGTH"
         : m.contains("document length") ? "TRIBUTARY_MAX_REQUEST_BYTES"
@@ -152,7 +155,7 @@ public final class RequestDecoder {
     return "";
   }
 
-  private byte[] readBounded(InputStream in) throws IOException, ProtocolException {
+  private byte[] readBounded(InputStream in) throws IOException, ProtocolFailure {
     long max = config.maxRequestBytes();
     byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
     if (body.length > max) {
@@ -161,28 +164,28 @@ public final class RequestDecoder {
     return body;
   }
 
-  private ProtocolException tooLarge() {
-    return new ProtocolException("request is larger than " + config.maxRequestBytes()
+  private ProtocolFailure tooLarge() {
+    return new ProtocolFailure("request is larger than " + config.maxRequestBytes()
         + " bytes; raise TRIBUTARY_MAX_REQUEST_BYTES if that is legitimate");
   }
 
-  private static ObjectNode state(JsonNode n) throws ProtocolException {
+  private static ObjectNode state(JsonNode n) throws ProtocolFailure {
     if (n == null || n.isNull()) {
       return JsonNodeFactory.instance.objectNode();
     }
     if (!n.isObject()) {
-      throw new ProtocolException("state must be a JSON object, not " + withArticle(kind(n))
+      throw new ProtocolFailure("state must be a JSON object, not " + withArticle(kind(n))
           + "; send {} for a first sync, or replace the connection's state with an object");
     }
     return (ObjectNode) n;
   }
 
-  private Secrets secrets(JsonNode n) throws ProtocolException {
+  private Secrets secrets(JsonNode n) throws ProtocolFailure {
     if (n == null || n.isNull()) {
       return Secrets.empty();
     }
     if (!n.isObject()) {
-      throw new ProtocolException("secrets must be a JSON object, not " + withArticle(kind(n))
+      throw new ProtocolFailure("secrets must be a JSON object, not " + withArticle(kind(n))
           + "; check the connection's secrets");
     }
     @SuppressWarnings("unchecked")
@@ -210,6 +213,6 @@ public final class RequestDecoder {
   }
 
   private static String kind(JsonNode n) {
-    return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    return n.getNodeType().name().toLowerCase(Locale.ROOT);
   }
 }

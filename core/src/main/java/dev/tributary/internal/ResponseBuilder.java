@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -107,7 +108,7 @@ final class ResponseBuilder {
     }
     byte[] whole = out.toByteArray();
     // Drop the wrapping braces: these are members spliced into the response object.
-    return java.util.Arrays.copyOfRange(whole, 1, whole.length - 1);
+    return Arrays.copyOfRange(whole, 1, whole.length - 1);
   }
 
   /** Serialises a row (for a delete, only its primary-key columns). Returns the bytes. */
@@ -207,19 +208,18 @@ final class ResponseBuilder {
   }
 
   /** Per-table serialised bytes (inserts and deletes) and row counts, for the call log. */
-  Map<String, long[]> perTable() {
-    Map<String, long[]> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Section> e : inserts.entrySet()) {
-      out.computeIfAbsent(e.getKey(), k -> new long[3]);
-      out.get(e.getKey())[0] += e.getValue().rows;
-      out.get(e.getKey())[2] += e.getValue().bytes.size();
-    }
-    for (Map.Entry<String, Section> e : deletes.entrySet()) {
-      out.computeIfAbsent(e.getKey(), k -> new long[3]);
-      out.get(e.getKey())[1] += e.getValue().rows;
-      out.get(e.getKey())[2] += e.getValue().bytes.size();
-    }
+  Map<String, SyncEngine.TableCounts> perTable() {
+    Map<String, SyncEngine.TableCounts> out = new LinkedHashMap<>();
+    inserts.forEach((table, s) -> out.merge(table,
+        new SyncEngine.TableCounts(s.rows, 0, s.bytes.size()), ResponseBuilder::sum));
+    deletes.forEach((table, s) -> out.merge(table,
+        new SyncEngine.TableCounts(0, s.rows, s.bytes.size()), ResponseBuilder::sum));
     return out;
+  }
+
+  private static SyncEngine.TableCounts sum(SyncEngine.TableCounts a, SyncEngine.TableCounts b) {
+    return new SyncEngine.TableCounts(a.rows() + b.rows(), a.deletes() + b.deletes(),
+        a.bytes() + b.bytes());
   }
 
   /** Writes the whole response. Returns the number of bytes written. */

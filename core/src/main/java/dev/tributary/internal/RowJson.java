@@ -1,6 +1,8 @@
 package dev.tributary.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tributary.ValueType;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -32,72 +34,97 @@ final class RowJson {
   static void writeValue(JsonGenerator g, Object v, String column) throws IOException {
     if (v == null) {
       g.writeNull();
-    } else if (v instanceof String) {
-      g.writeString((String) v);
-    } else if (v instanceof Boolean) {
-      g.writeBoolean((Boolean) v);
-    } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-      g.writeNumber(((Number) v).longValue());
-    } else if (v instanceof BigDecimal) {
-      g.writeNumber((BigDecimal) v);
-    } else if (v instanceof BigInteger) {
-      g.writeNumber((BigInteger) v);
+    } else if (!(v instanceof Number n ? writeNumber(g, n, column) : writeText(g, v))
+        && !writeNested(g, v, column)) {
+      throw new ConnectorFailure("column " + column + " holds a " + v.getClass().getName()
+          + ", which has no JSON form; convert it in the connector (see Row's documentation)");
+    }
+  }
+
+  /** Writes a number exactly; false for a {@link Number} of another kind (no JSON form). */
+  private static boolean writeNumber(JsonGenerator g, Number v, String column) throws IOException {
+    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      g.writeNumber(v.longValue());
+    } else if (v instanceof BigDecimal d) {
+      g.writeNumber(d);
+    } else if (v instanceof BigInteger i) {
+      g.writeNumber(i);
     } else if (v instanceof Double || v instanceof Float) {
-      double d = ((Number) v).doubleValue();
+      double d = v.doubleValue();
       if (!Double.isFinite(d)) {
-        throw new ContractViolation("column " + column + " holds " + d
+        throw new ConnectorFailure("column " + column + " holds " + d
             + ", which JSON cannot carry; map it to null or a string in the connector");
       }
-      if (v instanceof Float) {
-        g.writeNumber((Float) v);
+      if (v instanceof Float f) {
+        g.writeNumber(f);
       } else {
         g.writeNumber(d);
       }
-    } else if (v instanceof Instant) {
-      g.writeString(Values.instantText((Instant) v));
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** Writes a value JSON carries as a string or boolean; false if {@code v} is not one. */
+  private static boolean writeText(JsonGenerator g, Object v) throws IOException {
+    if (v instanceof String s) {
+      g.writeString(s);
+    } else if (v instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (v instanceof Instant i) {
+      g.writeString(Values.instantText(i));
     } else if (v instanceof OffsetDateTime) {
-      g.writeString(Values.instantText((Instant) Values.normalize(dev.tributary.ValueType.TIMESTAMP, v)));
-    } else if (v instanceof ZonedDateTime) {
-      g.writeString(DateTimeFormatter.ISO_INSTANT.format(((ZonedDateTime) v).toInstant()));
-    } else if (v instanceof LocalDate) {
-      g.writeString(Values.dateText((LocalDate) v));
+      g.writeString(Values.instantText((Instant) ValueType.TIMESTAMP.normalize(v)));
+    } else if (v instanceof ZonedDateTime z) {
+      g.writeString(DateTimeFormatter.ISO_INSTANT.format(z.toInstant()));
+    } else if (v instanceof LocalDate d) {
+      g.writeString(Values.dateText(d));
     } else if (v instanceof LocalDateTime || v instanceof LocalTime) {
       g.writeString(v.toString());
-    } else if (v instanceof java.sql.Date) {
-      g.writeString(((java.sql.Date) v).toLocalDate().toString());
-    } else if (v instanceof Date) {
-      g.writeString(DateTimeFormatter.ISO_INSTANT.format(((Date) v).toInstant()));
-    } else if (v instanceof byte[]) {
-      g.writeString(Base64.getEncoder().encodeToString((byte[]) v));
+    } else if (v instanceof java.sql.Date d) { // before java.util.Date, which it extends
+      g.writeString(d.toLocalDate().toString());
+    } else if (v instanceof Date d) {
+      g.writeString(DateTimeFormatter.ISO_INSTANT.format(d.toInstant()));
+    } else if (v instanceof byte[] bytes) {
+      g.writeString(Base64.getEncoder().encodeToString(bytes));
     } else if (v instanceof UUID || v instanceof Character || v instanceof CharSequence) {
       g.writeString(v.toString());
-    } else if (v instanceof Enum) {
-      g.writeString(((Enum<?>) v).name());
-    } else if (v instanceof com.fasterxml.jackson.databind.JsonNode) {
+    } else if (v instanceof Enum<?> e) {
+      g.writeString(e.name());
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** Writes a JSON tree, map, iterable or array; false if {@code v} is none of them. */
+  private static boolean writeNested(JsonGenerator g, Object v, String column) throws IOException {
+    if (v instanceof JsonNode node) {
       // Before Iterable: a JsonNode is Iterable over its values, which would lose object keys.
-      g.writeTree((com.fasterxml.jackson.databind.JsonNode) v);
-    } else if (v instanceof Map) {
+      g.writeTree(node);
+    } else if (v instanceof Map<?, ?> map) {
       g.writeStartObject();
-      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+      for (Map.Entry<?, ?> e : map.entrySet()) {
         g.writeFieldName(String.valueOf(e.getKey()));
         writeValue(g, e.getValue(), column);
       }
       g.writeEndObject();
-    } else if (v instanceof Iterable) {
+    } else if (v instanceof Iterable<?> items) {
       g.writeStartArray();
-      for (Object o : (Iterable<?>) v) {
+      for (Object o : items) {
         writeValue(g, o, column);
       }
       g.writeEndArray();
-    } else if (v instanceof Object[]) {
+    } else if (v instanceof Object[] items) {
       g.writeStartArray();
-      for (Object o : (Object[]) v) {
+      for (Object o : items) {
         writeValue(g, o, column);
       }
       g.writeEndArray();
     } else {
-      throw new ContractViolation("column " + column + " holds a " + v.getClass().getName()
-          + ", which has no JSON form; convert it in the connector (see Row's documentation)");
+      return false;
     }
+    return true;
   }
 }

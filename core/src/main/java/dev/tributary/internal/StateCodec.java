@@ -8,15 +8,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tributary.Position;
 import dev.tributary.Schema;
 import dev.tributary.Table;
-import dev.tributary.internal.SyncState.TableState;
+import dev.tributary.ValueType;
+import dev.tributary.internal.StateSnapshot.TableEntry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Reads and writes {@code state}: a versioned, human-readable envelope an operator can edit
@@ -37,83 +42,105 @@ import java.util.Objects;
  * split a tie), so adopting Tributary on an existing connection needs no re-sync. A state from a
  * newer version, or one that cannot be read, is a protocol error that changes nothing.
  */
-public final class StateCodec {
-  private static final java.time.Instant EARLIEST_HORIZON = java.time.Instant.parse("0001-01-01T00:00:00Z");
-  private static final java.time.Instant LATEST_HORIZON = java.time.Instant.parse("9999-12-31T23:59:59Z");
+final class StateCodec {
+  private static final Instant EARLIEST_HORIZON = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST_HORIZON = Instant.parse("9999-12-31T23:59:59Z");
 
   private final Json json;
   private final Schema schema;
+  private final ByteArrayOutputStream positionScratch = new ByteArrayOutputStream(64);
+  private final JsonGenerator positionGenerator;
 
   /** The decoded state and what the decoder did that an operator should know about. */
-  public record Decoded(SyncState state, List<String> notices) {}
+  record Decoded(StateSnapshot state, List<String> notices) {}
 
-  public StateCodec(Json json, Schema schema) {
-    this.json = json;
-    this.schema = schema;
+  /** The sync block while it is decoded. */
+  private static final class SyncBlock {
+    Instant horizon;
+    final Set<String> done = new LinkedHashSet<>();
+    final Map<String, Object> bounds = new LinkedHashMap<>();
+    int emptyResponses;
   }
 
-  public Decoded decode(ObjectNode raw) throws ProtocolException {
+  StateCodec(Json json, Schema schema) {
+    this.json = json;
+    this.schema = schema;
+    try {
+      this.positionGenerator = json.factory().createGenerator(positionScratch);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    positionGenerator.setRootValueSeparator(null);
+  }
+
+  Decoded decode(ObjectNode raw) throws ProtocolFailure {
     List<String> notices = new ArrayList<>();
+    ObjectNode node = migrated(raw, notices);
+    SyncBlock sync = new SyncBlock();
+    readSync(node.get("sync"), sync);
+    Map<String, TableEntry> entries = new LinkedHashMap<>();
+    Map<String, JsonNode> undeclared = new LinkedHashMap<>();
+    JsonNode tables = node.path("tables");
+    if (!tables.isMissingNode() && !tables.isNull() && !tables.isObject()) {
+      throw new ProtocolFailure("state.tables is not an object; reset the connection's state");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = tables.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      Table t = schema.table(e.getKey()).orElse(null);
+      if (t == null) {
+        undeclared.put(e.getKey(), e.getValue());
+        continue;
+      }
+      TableEntry entry = readTable(t, e.getValue(), notices);
+      if (entry == null) {
+        sync.done.remove(t.name());
+      } else {
+        entries.put(t.name(), entry);
+      }
+    }
+    sync.done.removeIf(name -> schema.table(name).isEmpty());
+    return new Decoded(new StateSnapshot(sync.horizon, new ArrayList<>(sync.done), sync.bounds,
+        sync.emptyResponses, entries, undeclared), notices);
+  }
+
+  /** The state in the current version, migrated step by step from the one it was written in. */
+  private ObjectNode migrated(ObjectNode raw, List<String> notices) throws ProtocolFailure {
     ObjectNode node = raw;
     int version = versionOf(node);
-    if (version > SyncState.VERSION) {
-      throw new ProtocolException("state was written by a newer Tributary (state version " + version
-          + "); this connector reads up to version " + SyncState.VERSION
+    if (version > StateSnapshot.VERSION) {
+      throw new ProtocolFailure("state was written by a newer Tributary (state version " + version
+          + "); this connector reads up to version " + StateSnapshot.VERSION
           + ": deploy the newer connector again, or reset the connection's state");
     }
-    while (version < SyncState.VERSION) {
+    while (version < StateSnapshot.VERSION) {
       node = migrate(version, node);
       notices.add("state migrated from version " + version + " to " + (version + 1));
       version++;
     }
-    SyncState state = new SyncState();
-    readSync(node.get("sync"), state);
-    JsonNode tables = node.get("tables");
-    if (tables != null && !tables.isNull()) {
-      if (!tables.isObject()) {
-        throw new ProtocolException("state.tables is not an object; reset the connection's state");
-      }
-      Iterator<Map.Entry<String, JsonNode>> it = tables.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
-        Table t = schema.table(e.getKey()).orElse(null);
-        if (t == null) {
-          state.undeclared.put(e.getKey(), e.getValue());
-          continue;
-        }
-        TableState ts = readTable(t, e.getValue(), notices);
-        if (ts == null) {
-          state.done.remove(t.name());
-        } else {
-          state.tables.put(t.name(), ts);
-        }
-      }
-    }
-    state.done.removeIf(name -> schema.table(name).isEmpty());
-    return new Decoded(state, notices);
+    return node;
   }
 
-  private static int versionOf(ObjectNode node) throws ProtocolException {
+  private static int versionOf(ObjectNode node) throws ProtocolFailure {
     JsonNode v = node.get("version");
     if (v == null || v.isNull()) {
-      return node.isEmpty() ? SyncState.VERSION : 0;
+      return node.isEmpty() ? StateSnapshot.VERSION : 0;
     }
     if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
-      throw new ProtocolException("state.version is not a whole number: " + v.getNodeType()
+      throw new ProtocolFailure("state.version is not a whole number: " + v.getNodeType()
           + "; reset the connection's state");
     }
     return v.intValue();
   }
 
-  private ObjectNode migrate(int from, ObjectNode node) throws ProtocolException {
+  private ObjectNode migrate(int from, ObjectNode node) throws ProtocolFailure {
     if (from == 0) {
       return fromLegacyCursorMap(node);
     }
-    throw new ProtocolException("state version " + from + " has no migration; reset the connection's state");
+    throw new ProtocolFailure("state version " + from + " has no migration; reset the connection's state");
   }
 
   /** Version 0 → 1: {@code {"orders": "2024-05-01T00:00:00Z"}} becomes an inclusive position. */
-  private ObjectNode fromLegacyCursorMap(ObjectNode legacy) throws ProtocolException {
+  private ObjectNode fromLegacyCursorMap(ObjectNode legacy) throws ProtocolFailure {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode out = f.objectNode();
     out.put("version", 1);
@@ -123,13 +150,13 @@ public final class StateCodec {
       Map.Entry<String, JsonNode> e = it.next();
       Table t = schema.table(e.getKey()).orElse(null);
       if (t == null || !t.isIncremental() || t.parent().isPresent()) {
-        throw new ProtocolException("state has no version and its key '" + e.getKey()
+        throw new ProtocolFailure("state has no version and its key '" + e.getKey()
             + "' is not an incremental table of this connector, so it cannot be read as a"
             + " cursor map; reset the connection's state (a full re-sync) or replace it with"
             + " {\"<table>\": \"<cursor value>\"} through Fivetran's state API");
       }
       if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-        throw new ProtocolException("state." + e.getKey()
+        throw new ProtocolFailure("state." + e.getKey()
             + " has no version and is not a cursor value; reset the connection's state");
       }
       ObjectNode entry = tables.putObject(t.name());
@@ -144,29 +171,14 @@ public final class StateCodec {
     return out;
   }
 
-  private void readSync(JsonNode sync, SyncState state) throws ProtocolException {
+  private void readSync(JsonNode sync, SyncBlock state) throws ProtocolFailure {
     if (sync == null || sync.isNull()) {
       return;
     }
     if (!sync.isObject()) {
-      throw new ProtocolException("state.sync is not an object; reset the connection's state");
+      throw new ProtocolFailure("state.sync is not an object; reset the connection's state");
     }
-    JsonNode h = sync.get("horizon");
-    if (h == null || !h.isTextual()) {
-      throw new ProtocolException("state.sync.horizon is missing; remove state.sync to restart the sync");
-    }
-    try {
-      state.horizon = Values.parseInstant(h.textValue());
-    } catch (IllegalArgumentException e) {
-      throw new ProtocolException("state.sync.horizon " + e.getMessage()
-          + "; remove state.sync to restart the sync");
-    }
-    // A horizon is a clock reading minus the settle lag: never an infinity or a far era, which
-    // would bound every read by nothing (and overflow the date cursors' day).
-    if (state.horizon.isBefore(EARLIEST_HORIZON) || state.horizon.isAfter(LATEST_HORIZON)) {
-      throw new ProtocolException("state.sync.horizon is not between years 1 and 9999; remove"
-          + " state.sync to restart the sync");
-    }
+    state.horizon = readHorizon(sync.get("horizon"));
     JsonNode done = sync.get("done");
     if (done != null && done.isArray()) {
       for (JsonNode n : done) {
@@ -175,62 +187,88 @@ public final class StateCodec {
         }
       }
     }
-    JsonNode bounds = sync.get("bounds");
-    if (bounds != null && !bounds.isNull()) {
-      if (!bounds.isObject()) {
-        throw new ProtocolException("state.sync.bounds is not an object; remove state.sync to restart the sync");
-      }
-      for (Iterator<Map.Entry<String, JsonNode>> it = bounds.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        Table t = schema.table(e.getKey()).orElse(null);
-        if (t == null || !t.isIncremental()) {
-          continue; // no longer declared: the bound has nothing to bound
-        }
-        try {
-          Object v = Values.readState(t.cursorType(), e.getValue());
-          if (v != null) {
-            state.bounds.put(t.name(), v);
-          }
-        } catch (IllegalArgumentException ex) {
-          throw new ProtocolException("state.sync.bounds." + t.name() + " " + ex.getMessage()
-              + "; remove state.sync to restart the sync");
-        }
-      }
-    }
+    readBounds(sync.get("bounds"), state.bounds);
     JsonNode empty = sync.get("empty_responses");
     if (empty != null && empty.canConvertToInt()) {
       state.emptyResponses = Math.max(0, empty.intValue());
     }
   }
 
+  private static Instant readHorizon(JsonNode h) throws ProtocolFailure {
+    if (h == null || !h.isTextual()) {
+      throw new ProtocolFailure("state.sync.horizon is missing; remove state.sync to restart the sync");
+    }
+    Instant horizon;
+    try {
+      horizon = (Instant) ValueType.TIMESTAMP.normalize(h.textValue());
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolFailure("state.sync.horizon " + e.getMessage()
+          + "; remove state.sync to restart the sync");
+    }
+    // A horizon is a clock reading minus the settle lag: never an infinity or a far era, which
+    // would bound every read by nothing (and overflow the date cursors' day).
+    if (horizon.isBefore(EARLIEST_HORIZON) || horizon.isAfter(LATEST_HORIZON)) {
+      throw new ProtocolFailure("state.sync.horizon is not between years 1 and 9999; remove"
+          + " state.sync to restart the sync");
+    }
+    return horizon;
+  }
+
+  private void readBounds(JsonNode bounds, Map<String, Object> into) throws ProtocolFailure {
+    if (bounds == null || bounds.isNull()) {
+      return;
+    }
+    if (!bounds.isObject()) {
+      throw new ProtocolFailure("state.sync.bounds is not an object; remove state.sync to restart the sync");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = bounds.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      Table t = schema.table(e.getKey()).orElse(null);
+      if (t == null || !t.isIncremental()) {
+        continue; // no longer declared: the bound has nothing to bound
+      }
+      try {
+        Object v = Values.readState(t.cursorType(), e.getValue());
+        if (v != null) {
+          into.put(t.name(), v);
+        }
+      } catch (IllegalArgumentException ex) {
+        throw new ProtocolFailure("state.sync.bounds." + t.name() + " " + ex.getMessage()
+            + "; remove state.sync to restart the sync");
+      }
+    }
+  }
+
   /** The table's state, or null when the declaration changed and the table starts over. */
-  private TableState readTable(Table t, JsonNode entry, List<String> notices) throws ProtocolException {
+  private TableEntry readTable(Table t, JsonNode entry, List<String> notices) throws ProtocolFailure {
     String where = "state.tables." + t.name();
     if (!entry.isObject()) {
-      throw new ProtocolException(where + " is not an object; remove it to re-sync the table");
+      throw new ProtocolFailure(where + " is not an object; remove it to re-sync the table");
     }
-    TableState ts = TableState.fresh(t);
     String changed = changedDeclaration(t, entry);
     if (changed != null) {
       notices.add("table " + t.name() + " starts over: " + changed);
       return null;
     }
-    ts.position = readPosition(t, entry.get("position"), where + ".position");
-    ts.reread = readPosition(t, entry.get("reread_after"), where + ".reread_after");
-    ts.childrenOf = readPosition(t, entry.get("children_of"), where + ".children_of");
-    ts.tail = readPosition(t, entry.get("tail_after"), where + ".tail_after");
+    Map<String, Position> partitions = new LinkedHashMap<>();
     JsonNode parts = entry.get("partitions");
     if (parts != null && !parts.isNull()) {
       if (!parts.isObject()) {
-        throw new ProtocolException(where + ".partitions is not an object; remove it to re-read the children");
+        throw new ProtocolFailure(where + ".partitions is not an object; remove it to re-read the children");
       }
       Iterator<Map.Entry<String, JsonNode>> it = parts.fields();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> p = it.next();
-        ts.partitions.put(p.getKey(), readPosition(t, p.getValue(), where + ".partitions"));
+        partitions.put(p.getKey(), readPosition(t, p.getValue(), where + ".partitions"));
       }
     }
-    return ts;
+    return new TableEntry(t.cursorColumn().orElse(null), t.cursorType(), t.tiebreakerColumn(),
+        t.tiebreakerType(),
+        readPosition(t, entry.get("position"), where + ".position"),
+        readPosition(t, entry.get("reread_after"), where + ".reread_after"),
+        readPosition(t, entry.get("children_of"), where + ".children_of"),
+        readPosition(t, entry.get("tail_after"), where + ".tail_after"),
+        partitions);
   }
 
   private static String changedDeclaration(Table t, JsonNode entry) {
@@ -261,12 +299,12 @@ public final class StateCodec {
     return n == null || n.isNull() ? null : n.asText();
   }
 
-  private static Position readPosition(Table t, JsonNode node, String where) throws ProtocolException {
+  private static Position readPosition(Table t, JsonNode node, String where) throws ProtocolFailure {
     if (node == null || node.isNull()) {
       return null;
     }
     if (!node.isArray() || node.size() != 2) {
-      throw new ProtocolException(where + " is not a [cursor, tiebreaker] pair; remove the table's"
+      throw new ProtocolFailure(where + " is not a [cursor, tiebreaker] pair; remove the table's"
           + " entry to re-sync it");
     }
     Object cursor;
@@ -274,24 +312,24 @@ public final class StateCodec {
     try {
       cursor = t.isIncremental() ? Values.readState(t.cursorType(), node.get(0)) : null;
     } catch (IllegalArgumentException e) {
-      throw new ProtocolException(where + "[0] " + e.getMessage() + "; fix it or remove the table's entry");
+      throw new ProtocolFailure(where + "[0] " + e.getMessage() + "; fix it or remove the table's entry");
     }
     try {
       tiebreaker = Values.readState(t.tiebreakerType(), node.get(1));
     } catch (IllegalArgumentException e) {
-      throw new ProtocolException(where + "[1] " + e.getMessage() + "; fix it or remove the table's entry");
+      throw new ProtocolFailure(where + "[1] " + e.getMessage() + "; fix it or remove the table's entry");
     }
     if (t.isIncremental() && cursor == null) {
-      throw new ProtocolException(where + " has no cursor value; fix it or remove the table's entry");
+      throw new ProtocolFailure(where + " has no cursor value; fix it or remove the table's entry");
     }
     if (!t.isIncremental() && tiebreaker == null) {
-      throw new ProtocolException(where + " has no key; fix it or remove the table's entry");
+      throw new ProtocolFailure(where + " has no key; fix it or remove the table's entry");
     }
     return Position.of(cursor, tiebreaker);
   }
 
   /** The state as compact JSON bytes. */
-  public byte[] encode(SyncState state) {
+  byte[] encode(StateSnapshot state) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = json.factory().createGenerator(out)) {
       write(g, state);
@@ -301,37 +339,37 @@ public final class StateCodec {
     return out.toByteArray();
   }
 
-  private void write(JsonGenerator g, SyncState s) throws IOException {
+  private void write(JsonGenerator g, StateSnapshot s) throws IOException {
     g.writeStartObject();
-    g.writeNumberField("version", SyncState.VERSION);
+    g.writeNumberField("version", StateSnapshot.VERSION);
     if (s.inSync()) {
       g.writeObjectFieldStart("sync");
       g.writeFieldName("horizon");
-      Values.writeState(g, s.horizon);
+      Values.writeState(g, s.horizon());
       g.writeArrayFieldStart("done");
-      for (String d : s.done) {
+      for (String d : s.done()) {
         g.writeString(d);
       }
       g.writeEndArray();
-      if (!s.bounds.isEmpty()) {
+      if (!s.bounds().isEmpty()) {
         g.writeObjectFieldStart("bounds");
-        for (Map.Entry<String, Object> b : s.bounds.entrySet()) {
+        for (Map.Entry<String, Object> b : s.bounds().entrySet()) {
           g.writeFieldName(b.getKey());
           Values.writeState(g, b.getValue());
         }
         g.writeEndObject();
       }
-      g.writeNumberField("empty_responses", s.emptyResponses);
+      g.writeNumberField("empty_responses", s.emptyResponses());
       g.writeEndObject();
     }
     g.writeObjectFieldStart("tables");
     for (Table t : schema.tables()) {
-      TableState ts = s.tables.get(t.name());
+      TableEntry ts = s.tables().get(t.name());
       if (ts != null && !ts.isEmpty()) {
         writeTable(g, t.name(), ts);
       }
     }
-    for (Map.Entry<String, JsonNode> u : s.undeclared.entrySet()) {
+    for (Map.Entry<String, JsonNode> u : s.undeclared().entrySet()) {
       g.writeFieldName(u.getKey());
       g.writeTree(u.getValue());
     }
@@ -339,27 +377,27 @@ public final class StateCodec {
     g.writeEndObject();
   }
 
-  private static void writeTable(JsonGenerator g, String name, TableState ts) throws IOException {
+  private static void writeTable(JsonGenerator g, String name, TableEntry ts) throws IOException {
     g.writeObjectFieldStart(name);
-    if (ts.cursorColumn != null) {
-      g.writeStringField("cursor", ts.cursorColumn);
-      g.writeStringField("cursor_type", ts.cursorType.stateName());
+    if (ts.cursorColumn() != null) {
+      g.writeStringField("cursor", ts.cursorColumn());
+      g.writeStringField("cursor_type", ts.cursorType().stateName());
     }
-    g.writeStringField("tiebreaker", ts.tiebreakerColumn);
-    g.writeStringField("tiebreaker_type", ts.tiebreakerType.stateName());
-    writePosition(g, "position", ts.position);
-    if (ts.reread != null) {
-      writePosition(g, "reread_after", ts.reread);
+    g.writeStringField("tiebreaker", ts.tiebreakerColumn());
+    g.writeStringField("tiebreaker_type", ts.tiebreakerType().stateName());
+    writePosition(g, "position", ts.position());
+    if (ts.reread() != null) {
+      writePosition(g, "reread_after", ts.reread());
     }
-    if (ts.childrenOf != null) {
-      writePosition(g, "children_of", ts.childrenOf);
+    if (ts.childrenOf() != null) {
+      writePosition(g, "children_of", ts.childrenOf());
     }
-    if (ts.tail != null) {
-      writePosition(g, "tail_after", ts.tail);
+    if (ts.tail() != null) {
+      writePosition(g, "tail_after", ts.tail());
     }
-    if (!ts.partitions.isEmpty()) {
+    if (!ts.partitions().isEmpty()) {
       g.writeObjectFieldStart("partitions");
-      for (Map.Entry<String, Position> p : ts.partitions.entrySet()) {
+      for (Map.Entry<String, Position> p : ts.partitions().entrySet()) {
         writePosition(g, p.getKey(), p.getValue());
       }
       g.writeEndObject();
@@ -371,17 +409,17 @@ public final class StateCodec {
    * The entry of {@code state.tables} that takes the most bytes, named with its size, for "state
    * too large" errors: a declared table or one this connector no longer declares.
    */
-  public String largestEntry(SyncState s) {
+  String largestEntry(StateSnapshot s) {
     String largest = "no table";
     int most = -1;
-    for (Map.Entry<String, TableState> e : s.tables.entrySet()) {
+    for (Map.Entry<String, TableEntry> e : s.tables().entrySet()) {
       int size = entrySize(g -> writeTable(g, e.getKey(), e.getValue()));
       if (size > most) {
         most = size;
         largest = "table " + e.getKey() + " (" + size + " bytes)";
       }
     }
-    for (Map.Entry<String, JsonNode> e : s.undeclared.entrySet()) {
+    for (Map.Entry<String, JsonNode> e : s.undeclared().entrySet()) {
       int size = entrySize(g -> {
         g.writeFieldName(e.getKey());
         g.writeTree(e.getValue());
@@ -420,12 +458,24 @@ public final class StateCodec {
     return last ? size + ",\"partitions\":{}".length() - 1 : size;
   }
 
-  static void writePosition(JsonGenerator g, String field, Position p) throws IOException {
+  /** Bytes {@code p} takes in the encoded state, as {@code [cursor,tiebreaker]}. */
+  int positionBytes(Position p) {
+    positionScratch.reset();
+    try {
+      writePosition(positionGenerator, p);
+      positionGenerator.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return positionScratch.size();
+  }
+
+  private static void writePosition(JsonGenerator g, String field, Position p) throws IOException {
     g.writeFieldName(field);
     writePosition(g, p);
   }
 
-  static void writePosition(JsonGenerator g, Position p) throws IOException {
+  private static void writePosition(JsonGenerator g, Position p) throws IOException {
     if (p == null) {
       g.writeNull();
       return;
@@ -437,7 +487,7 @@ public final class StateCodec {
   }
 
   /** The state's size in bytes as the response will carry it. */
-  public int size(SyncState s) {
+  int size(StateSnapshot s) {
     return encode(s).length;
   }
 }

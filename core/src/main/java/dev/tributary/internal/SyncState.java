@@ -2,85 +2,276 @@ package dev.tributary.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tributary.Position;
+import dev.tributary.Schema;
 import dev.tributary.Table;
 import dev.tributary.ValueType;
+import dev.tributary.internal.StateSnapshot.TableEntry;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
- * The decoded {@code state}: per-table positions and, while a sync is in progress, its horizon
- * and which tables it has caught up. Mutable working copy for one call; the call's response
- * carries its encoding.
+ * One call's working copy of the state: per slot a {@link SlotState} and, while a sync is in
+ * progress, its horizon, bounds and which tables it has caught up. Made from the request's
+ * {@link StateSnapshot}; {@link #snapshot()} freezes it for the response.
  */
-public final class SyncState {
-  /** The current state format version; see {@link StateCodec} for migrations. */
-  public static final int VERSION = 1;
+final class SyncState {
+  private Instant horizon;
+  private final Set<String> done = new LinkedHashSet<>();
+  private final Map<String, Object> bounds = new LinkedHashMap<>();
+  private int emptyResponses;
+  private final Map<String, TableState> tables = new LinkedHashMap<>();
+  private final Map<String, JsonNode> undeclared;
 
-  /** The in-progress sync's horizon (exclusive upper bound on cursors); null between syncs. */
-  Instant horizon;
-  /** Top-level tables this sync has caught up to the horizon. */
-  final Set<String> done = new LinkedHashSet<>();
-  /**
-   * Per top-level table with a number or string cursor: the visibility horizon the connector
-   * gave for this sync (exclusive, normalised). Absent: unbounded.
-   */
-  final Map<String, Object> bounds = new LinkedHashMap<>();
-  /** Consecutive responses of this sync without rows. */
-  int emptyResponses;
-  /** Declared tables' state. */
-  final Map<String, TableState> tables = new LinkedHashMap<>();
-  /** State of tables the schema no longer declares, kept as it was (an operator may re-add them). */
-  final Map<String, JsonNode> undeclared = new LinkedHashMap<>();
+  /** One table's declaration as state recorded it, its own slot and its partitions' slots. */
+  private static final class TableState {
+    final String cursorColumn;
+    final ValueType cursorType;
+    final String tiebreakerColumn;
+    final ValueType tiebreakerType;
+    final SlotState top;
+    final LinkedHashMap<String, SlotState> partitions = new LinkedHashMap<>();
+
+    TableState(String cursorColumn, ValueType cursorType, String tiebreakerColumn,
+        ValueType tiebreakerType, SlotState top) {
+      this.cursorColumn = cursorColumn;
+      this.cursorType = cursorType;
+      this.tiebreakerColumn = tiebreakerColumn;
+      this.tiebreakerType = tiebreakerType;
+      this.top = top;
+    }
+
+    static TableState fresh(Table t) {
+      return new TableState(t.cursorColumn().orElse(null), t.cursorType(), t.tiebreakerColumn(),
+          t.tiebreakerType(), SlotState.table(null, null, null, null));
+    }
+
+    TableEntry entry() {
+      Map<String, Position> parts = new LinkedHashMap<>();
+      partitions.forEach((k, s) -> {
+        if (s.position() != null) {
+          parts.put(k, s.position());
+        }
+      });
+      return new TableEntry(cursorColumn, cursorType, tiebreakerColumn, tiebreakerType,
+          top.position(), top.reread(), top.childrenOf(), top.tail(), parts);
+    }
+  }
+
+  private SyncState(StateSnapshot s) {
+    horizon = s.horizon();
+    done.addAll(s.done());
+    bounds.putAll(s.bounds());
+    emptyResponses = s.emptyResponses();
+    undeclared = new LinkedHashMap<>(s.undeclared());
+    s.tables().forEach((name, e) -> {
+      TableState ts = new TableState(e.cursorColumn(), e.cursorType(), e.tiebreakerColumn(),
+          e.tiebreakerType(), SlotState.table(e.position(), e.reread(), e.tail(), e.childrenOf()));
+      e.partitions().forEach((k, p) -> ts.partitions.put(k, SlotState.partition(p)));
+      tables.put(name, ts);
+    });
+  }
+
+  static SyncState from(StateSnapshot snapshot) {
+    return new SyncState(snapshot);
+  }
+
+  /** The state as it stands, frozen for encoding. */
+  StateSnapshot snapshot() {
+    Map<String, TableEntry> entries = new LinkedHashMap<>();
+    tables.forEach((name, ts) -> entries.put(name, ts.entry()));
+    return new StateSnapshot(horizon, new ArrayList<>(done), bounds, emptyResponses, entries,
+        undeclared);
+  }
 
   boolean inSync() {
     return horizon != null;
   }
 
-  TableState table(Table t) {
+  /**
+   * A sync begins at {@code horizon}: full-refresh tables start over, incremental ones keep
+   * their positions (re-reading behind them by their lookback).
+   */
+  void startSync(Instant horizon, Schema schema) {
+    resetSync(horizon, schema, (t, slot) -> slot.startSync(t));
+  }
+
+  /** Every top-level table caught up: the sync ends, only positions stay. */
+  void finishSync(Schema schema) {
+    resetSync(null, schema, (t, slot) -> slot.endSync());
+  }
+
+  /** Clears the sync block, drops full-refresh tables and resets each incremental table's slot. */
+  private void resetSync(Instant horizon, Schema schema, BiConsumer<Table, SlotState> reset) {
+    this.horizon = horizon;
+    done.clear();
+    bounds.clear();
+    emptyResponses = 0;
+    for (Table t : schema.tables()) {
+      TableState ts = tables.get(t.name());
+      if (ts != null && !t.isIncremental()) {
+        tables.remove(t.name());
+      } else if (ts != null) {
+        reset.accept(t, ts.top);
+      }
+    }
+  }
+
+  /** A call begins: every slot remembers where it stands (see {@link SlotState#beginCall}). */
+  void beginCall() {
+    for (TableState ts : tables.values()) {
+      ts.top.beginCall();
+      ts.partitions.values().forEach(SlotState::beginCall);
+    }
+  }
+
+  /** The connector's visibility horizon for a number or string cursor, for this sync. */
+  void bound(Table t, Object value) {
+    bounds.put(t.name(), value);
+  }
+
+  /**
+   * The exclusive upper bound on the table's cursor this sync reads to; null when unbounded
+   * (full refresh, a number or string cursor without a visibility horizon, between syncs).
+   */
+  Object upTo(Table t) {
+    if (!t.isIncremental() || horizon == null) {
+      return null;
+    }
+    return switch (t.cursorType()) {
+      case TIMESTAMP -> horizon;
+      // A date cursor never syncs a day before it is over: rows dated the horizon's day wait.
+      case DATE -> LocalDate.ofInstant(horizon, ZoneOffset.UTC);
+      // Number and string cursors: the connector's visibility horizon, if it gave one.
+      case NUMBER, STRING -> bounds.get(t.name());
+    };
+  }
+
+  boolean isDone(String table) {
+    return done.contains(table);
+  }
+
+  void markDone(String table) {
+    done.add(table);
+  }
+
+  /**
+   * Counts a response with or without rows. True when this one makes more than
+   * {@code maxEmpty} empty responses in a row: the sync pauses and the count starts again.
+   */
+  boolean pausesAfter(boolean empty, int maxEmpty) {
+    if (!empty) {
+      emptyResponses = 0;
+      return false;
+    }
+    emptyResponses++;
+    if (emptyResponses > maxEmpty) {
+      emptyResponses = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /** The table's committed position, without creating its state. */
+  Optional<Position> position(Table t) {
+    TableState ts = tables.get(t.name());
+    return Optional.ofNullable(ts == null ? null : ts.top.position());
+  }
+
+  /** A top-level table's slot. */
+  SlotState slot(Table t) {
+    return table(t).top;
+  }
+
+  /** One partition's slot; a parent not read before has no position. */
+  SlotState partition(Table child, String parentKey) {
+    return table(child).partitions.computeIfAbsent(parentKey, k -> SlotState.partition(null));
+  }
+
+  private TableState table(Table t) {
     return tables.computeIfAbsent(t.name(), n -> TableState.fresh(t));
   }
 
-  /** One table's state. */
-  static final class TableState {
-    String cursorColumn;
-    ValueType cursorType;
-    String tiebreakerColumn;
-    ValueType tiebreakerType;
-    /** The committed position: everything at or before it has been delivered. Never moves back. */
-    Position position;
-    /** While a lookback pass is in progress: where reading resumes (behind {@link #position}). */
-    Position reread;
-    /**
-     * While this sync reads the rows whose cursor is +infinity (after every finite value, so
-     * beyond every horizon): the last of them delivered. Such rows are delivered once per sync
-     * and the position never reaches them; cleared when the sync ends.
-     */
-    Position tail;
-    /** A parent row already delivered whose children are still being read. */
-    Position childrenOf;
-    /** Child tables: position per parent key (canonical JSON of the parent's primary key). */
-    final LinkedHashMap<String, Position> partitions = new LinkedHashMap<>();
-
-    static TableState fresh(Table t) {
-      TableState s = new TableState();
-      s.cursorColumn = t.cursorColumn().orElse(null);
-      s.cursorType = t.cursorType();
-      s.tiebreakerColumn = t.tiebreakerColumn();
-      s.tiebreakerType = t.tiebreakerType();
-      return s;
+  /** Forgets a partition's position: its children are read from the start next time. */
+  void forget(Slot slot) {
+    TableState ts = tables.get(slot.table());
+    if (ts != null) {
+      ts.partitions.remove(slot.partition());
     }
+  }
 
-    /** Where the next top-level read resumes. */
-    Position readPoint() {
-      return tail != null ? tail : reread != null ? reread : position;
+  /** Drops a partition slot that never got a position (a parent without children). */
+  void dropIfEmpty(Slot slot) {
+    TableState ts = tables.get(slot.table());
+    if (ts != null && ts.partitions.containsKey(slot.partition())
+        && ts.partitions.get(slot.partition()).position() == null) {
+      ts.partitions.remove(slot.partition());
     }
+  }
 
-    boolean isEmpty() {
-      return position == null && reread == null && tail == null && childrenOf == null
-          && partitions.isEmpty();
+  int partitionCount(String table) {
+    TableState ts = tables.get(table);
+    return ts == null ? 0 : ts.partitions.size();
+  }
+
+  /**
+   * Removes finished child positions, oldest first, until the encoded state is at most
+   * {@code target} bytes; never a partition being read right now. Returns the tables that
+   * forgot some.
+   */
+  List<String> forgetFinishedPartitions(Schema schema, StateCodec codec, long target) {
+    long size = codec.size(snapshot());
+    List<String> forgetful = new ArrayList<>();
+    for (Table t : schema.tables()) {
+      TableState ts = tables.get(t.name());
+      if (ts == null) {
+        continue;
+      }
+      Map<String, SlotState> parts = ts.partitions;
+      long positioned = parts.values().stream().filter(s -> s.position() != null).count();
+      int forgotten = 0;
+      for (Iterator<Map.Entry<String, SlotState>> it = parts.entrySet().iterator();
+          size > target && it.hasNext(); ) {
+        Map.Entry<String, SlotState> e = it.next();
+        if (e.getValue().isBeingRead() || e.getValue().position() == null) {
+          continue;
+        }
+        size -= codec.partitionEntrySize(e.getKey(), e.getValue().position(), positioned-- == 1);
+        it.remove();
+        forgotten++;
+      }
+      if (forgotten > 0) {
+        forgetful.add(t.name());
+      }
     }
+    return forgetful;
+  }
+
+  /**
+   * Bytes the sync block and table entries not yet in the state can add to it, beyond their
+   * positions (which {@link Budget#allow} covers).
+   */
+  long fixedAllowance(Schema schema) {
+    // "sync":{"horizon":…,"done":[],"empty_responses":…}, or the growth of its counter
+    long n = inSync() ? 16 : 128;
+    for (Table t : schema.tables()) {
+      if (!done.contains(t.name())) {
+        n += t.name().length() * 2L + 8; // its name in sync.done
+      }
+      if (!tables.containsKey(t.name())) {
+        n += t.name().length() * 2L + 8 // as a key of tables
+            + t.cursorColumn().map(String::length).orElse(0) + t.tiebreakerColumn().length() + 128;
+      }
+    }
+    return n;
   }
 }

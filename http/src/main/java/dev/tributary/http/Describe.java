@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tributary.Secrets;
 import dev.tributary.TableRead;
-import dev.tributary.internal.CallContext;
+import dev.tributary.CallContext;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;

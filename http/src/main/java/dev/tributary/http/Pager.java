@@ -85,14 +85,17 @@ public final class Pager {
   }
 
   /**
-   * Fetches up to {@code limit} rows strictly after {@code after} (all from the start when empty;
-   * {@code cursor >= after.cursor()} when the position has no tiebreaker) below the window's
+   * Fetches up to {@code limit} rows strictly after {@code from.after()} (all from the start when
+   * empty; {@code cursor >= } its cursor when the position has no tiebreaker) below the window's
    * upper bound, in ascending order, and says whether more follow. Keyset APIs map this to
-   * {@code updated_since=<cursor>&after_id=<tiebreaker>&limit=<limit>}.
+   * {@code updated_since=<cursor>&after_id=<tiebreaker>&limit=<limit>}. {@code from} is the
+   * engine's read resumed where the pager stands, so its typed accessors
+   * ({@link TableRead#afterCursorInstant()}, {@link TableRead#afterTiebreakerNumber()}, …) give
+   * the values as the table declares them.
    */
   @FunctionalInterface
   public interface KeysetFetch {
-    Page fetch(Optional<Position> after, int limit) throws IOException;
+    Page fetch(TableRead from, int limit) throws IOException;
   }
 
   /** Fetches up to {@code limit} rows from {@code offset}, ordered by the table's tiebreaker. */
@@ -196,7 +199,7 @@ public final class Pager {
     while (true) {
       Page p;
       try {
-        p = fetch.fetch(after, read.pageSize());
+        p = fetch.fetch(after.map(read::resumedAfter).orElse(read), read.pageSize());
       } catch (SourceUnavailableException e) {
         if (counted > 0) {
           return Page.more(rows);

@@ -8,13 +8,12 @@
  *   private final Pager pager = Pager.defaults();
  *
  *   public Page read(TableRead read) throws IOException {
- *     return pager.keyset(read, (after, limit) -> {
+ *     return pager.keyset(read, (from, limit) -> {
  *       HttpUrl.Builder url = HttpUrl.get("https://api.example.com/v1/issues").newBuilder()
  *           .addQueryParameter("limit", String.valueOf(limit));
- *       after.ifPresent(p -> {
- *         url.addQueryParameter("updated_since", p.cursorInstant().toString());
- *         p.tiebreaker().ifPresent(id -> url.addQueryParameter("after_id", id.toString()));
- *       });
+ *       from.afterCursorInstant().ifPresent(c -> url.addQueryParameter("updated_since", c.toString()));
+ *       from.afterTiebreakerNumber()
+ *           .ifPresent(id -> url.addQueryParameter("after_id", id.toPlainString()));
  *       JsonNode body = api.execute(Http.request(read).url(url.build()).build(),
  *           r -> MAPPER.readTree(r.body().string()));
  *       return new Page(toRows(body.path("data")), body.path("has_more").asBoolean());

@@ -139,10 +139,10 @@ class PaginationTest {
 
   @Test
   void keysetPositionsKeepTheResultExactWhileRowsChange() {
-    FakeFivetran ft = fivetran(INCREMENTAL, read -> pager(3).keyset(read, (after, limit) -> {
+    FakeFivetran ft = fivetran(INCREMENTAL, read -> pager(3).keyset(read, (from, limit) -> {
       HttpUrl.Builder url = server.url("/keyset").newBuilder()
           .addQueryParameter("limit", String.valueOf(limit));
-      after.ifPresent(p -> {
+      from.after().ifPresent(p -> {
         url.addQueryParameter("updated_since", p.cursorInstant().toString());
         p.tiebreaker().ifPresent(id -> url.addQueryParameter("after_id", id.toString()));
       });

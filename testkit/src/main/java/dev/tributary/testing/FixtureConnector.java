@@ -2,6 +2,7 @@ package dev.tributary.testing;
 
 import dev.tributary.Connector;
 import dev.tributary.Page;
+import dev.tributary.Position;
 import dev.tributary.Row;
 import dev.tributary.Schema;
 import dev.tributary.Secrets;
@@ -73,16 +74,15 @@ public final class FixtureConnector implements Connector {
   }
 
   private static boolean isAfter(Table t, Row r, TableRead read) {
-    var pos = read.after().orElseThrow();
     if (!t.isIncremental()) {
-      return ((String) r.get("code")).compareTo((String) pos.tiebreaker().orElseThrow()) > 0;
+      return Position.compareValues(r.get("code"), read.afterTiebreakerString().orElseThrow()) > 0;
     }
-    int c = ((Instant) r.get("updated_at")).compareTo(pos.cursorInstant());
+    int c = ((Instant) r.get("updated_at")).compareTo(read.afterCursorInstant().orElseThrow());
     if (c != 0) {
       return c > 0;
     }
-    return pos.tiebreaker()
-        .map(tb -> BigDecimal.valueOf((Long) r.get("id")).compareTo((BigDecimal) tb) > 0)
+    return read.afterTiebreakerNumber()
+        .map(id -> BigDecimal.valueOf((Long) r.get("id")).compareTo(id) > 0)
         .orElse(true);
   }
 

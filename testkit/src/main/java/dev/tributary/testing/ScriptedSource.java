@@ -7,7 +7,6 @@ import dev.tributary.Row;
 import dev.tributary.Schema;
 import dev.tributary.Table;
 import dev.tributary.TableRead;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -86,9 +85,8 @@ public final class ScriptedSource implements Connector {
     return out;
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
   private static final Comparator<Entry> ORDER = (a, b) -> {
-    int c = ((Comparable) a.cursor).compareTo(b.cursor);
+    int c = Position.compareValues(a.cursor, b.cursor);
     return c != 0 ? c : Long.compare(a.id, b.id);
   };
 
@@ -98,20 +96,19 @@ public final class ScriptedSource implements Connector {
   }
 
   @Override
-  @SuppressWarnings({"unchecked", "rawtypes"})
   public Page read(TableRead read) {
     readLog.add(read);
     List<Entry> candidates = new ArrayList<>();
     for (Entry e : entries()) {
       if (read.after().isPresent()) {
         Position after = read.after().get();
-        int c = ((Comparable) e.cursor).compareTo(after.cursor());
+        int c = Position.compareValues(e.cursor, after.cursor());
         boolean isAfter;
         if (inclusiveFilter || c != 0) {
           isAfter = inclusiveFilter ? c >= 0 : c > 0;
         } else {
-          isAfter = after.tiebreaker()
-              .map(tb -> e.id > ((BigDecimal) tb).longValueExact())
+          isAfter = read.afterTiebreakerNumber()
+              .map(id -> e.id > id.longValueExact())
               .orElse(true);
         }
         if (!isAfter) {
@@ -119,7 +116,7 @@ public final class ScriptedSource implements Connector {
         }
       }
       if (honourUpperBound && read.upTo().isPresent()
-          && ((Comparable) e.cursor).compareTo(read.upTo().get()) >= 0) {
+          && Position.compareValues(e.cursor, read.upTo().get()) >= 0) {
         continue;
       }
       candidates.add(e);

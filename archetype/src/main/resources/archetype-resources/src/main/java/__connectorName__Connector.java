@@ -2,7 +2,6 @@ package ${package};
 
 import dev.tributary.Connector;
 import dev.tributary.Page;
-import dev.tributary.Position;
 import dev.tributary.Row;
 import dev.tributary.Schema;
 import dev.tributary.Secrets;
@@ -50,14 +49,14 @@ public final class ${connectorName}Connector implements Connector {
     if (read.table().name().equals("contacts")) {
       // Rows strictly after read.after() (all rows when it is empty), with updated_at before
       // read.upToInstant(), ascending by (updated_at, id); about read.pageSize() of them.
-      List<Map<String, Object>> rows = source.contactsAfter(token, read.after(),
-          read.upToInstant(), read.pageSize());
+      List<Map<String, Object>> rows = source.contactsAfter(token, read.afterCursorInstant(),
+          read.afterTiebreakerNumber(), read.upToInstant(), read.pageSize());
       return new Page(rows.stream().map(${connectorName}Connector::row).toList(),
           rows.size() >= read.pageSize());
     }
     // A full-refresh table is read in primary-key order; when a response was cut inside it,
     // read.after() holds the last key sent and the read goes on after it.
-    String afterCode = read.after().flatMap(Position::tiebreaker).map(String::valueOf).orElse(null);
+    String afterCode = read.afterTiebreakerString().orElse(null);
     return new Page(source.stages(token).stream()
         .filter(s -> afterCode == null || ((String) s.get("code")).compareTo(afterCode) > 0)
         .map(Row::of).toList(), false);

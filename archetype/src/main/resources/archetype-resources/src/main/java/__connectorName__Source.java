@@ -1,6 +1,5 @@
 package ${package};
 
-import dev.tributary.Position;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -35,15 +34,19 @@ class ${connectorName}Source {
     }
   }
 
-  /** Contacts after {@code after} and before {@code upTo}, in (updated_at, id) order, at most {@code limit}. */
-  List<Map<String, Object>> contactsAfter(String token, Optional<Position> after,
-      Optional<Instant> upTo, int limit) throws IOException {
+  /**
+   * Contacts after {@code (afterUpdatedAt, afterId)} — at or after {@code afterUpdatedAt} when
+   * there is no {@code afterId} — and before {@code upTo}, in (updated_at, id) order, at most
+   * {@code limit}.
+   */
+  List<Map<String, Object>> contactsAfter(String token, Optional<Instant> afterUpdatedAt,
+      Optional<BigDecimal> afterId, Optional<Instant> upTo, int limit) throws IOException {
     check(token);
     List<Map<String, Object>> out = new ArrayList<>();
     contacts.stream()
         .sorted(Comparator.comparing((Map<String, Object> c) -> (Instant) c.get("updated_at"))
             .thenComparing(c -> (Long) c.get("id")))
-        .filter(c -> after.map(p -> isAfter(c, p)).orElse(true))
+        .filter(c -> afterUpdatedAt.map(at -> isAfter(c, at, afterId)).orElse(true))
         .filter(c -> upTo.map(t -> ((Instant) c.get("updated_at")).isBefore(t)).orElse(true))
         .limit(limit)
         .forEach(out::add);
@@ -74,13 +77,12 @@ class ${connectorName}Source {
     }
   }
 
-  private static boolean isAfter(Map<String, Object> c, Position p) {
-    int byCursor = ((Instant) c.get("updated_at")).compareTo(p.cursorInstant());
+  private static boolean isAfter(Map<String, Object> c, Instant updatedAt,
+      Optional<BigDecimal> afterId) {
+    int byCursor = ((Instant) c.get("updated_at")).compareTo(updatedAt);
     if (byCursor != 0) {
       return byCursor > 0;
     }
-    return p.tiebreaker()
-        .map(id -> BigDecimal.valueOf((Long) c.get("id")).compareTo((BigDecimal) id) > 0)
-        .orElse(true);
+    return afterId.map(id -> BigDecimal.valueOf((Long) c.get("id")).compareTo(id) > 0).orElse(true);
   }
 }

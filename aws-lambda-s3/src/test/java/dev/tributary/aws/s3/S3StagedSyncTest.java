@@ -126,6 +126,20 @@ class S3StagedSyncTest {
   }
 
   @Test
+  void aRowLargerThanTheStagedLimitNamesTheStagedSettingNotSyncingThroughS3() throws Exception {
+    FunctionHandler staged = handler(new WideRows(3, 20_000),
+        EngineConfig.builder().maxStagedBytes(10_000).build(), 5 << 20);
+    JsonNode reply = call(staged, request("{}", "too-wide.json"));
+    assertEquals("ConnectorError", reply.path("errorType").asText(), reply.toString());
+    String message = reply.path("errorMessage").asText();
+    assertTrue(message.contains("maxStagedBytes (10000)") && message.contains("TRIBUTARY_MAX_STAGED_BYTES"),
+        message);
+    assertFalse(message.contains("sync through S3") || message.contains("TRIBUTARY_MAX_RESPONSE_BYTES"),
+        "the call already syncs through S3: " + message);
+    assertThrows(NoSuchKeyException.class, () -> object("too-wide.json"), "no object for a failed call");
+  }
+
+  @Test
   void aFailedWriteFailsTheCallNamingBucketAndKeyAndLeavesNoObject() throws Exception {
     FunctionHandler staged = handler(new FixtureConnector(), EngineConfig.defaults(), 5 << 20);
     byte[] req = request("{}", "x.json").clone();

@@ -17,7 +17,6 @@ import dev.tributary.http.Http;
 import dev.tributary.http.Pager;
 import dev.tributary.http.RetryInterceptor;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -80,16 +79,14 @@ public final class OrdersApiConnector implements Connector {
 
   @Override
   public Page read(TableRead read) throws IOException {
-    return pager.keyset(read, (after, limit) -> {
+    return pager.keyset(read, (from, limit) -> {
       HttpUrl.Builder url = url(read.secrets(), read.table().name())
           .addQueryParameter("limit", String.valueOf(limit));
-      after.ifPresent(p -> {
-        url.addQueryParameter("updated_since", p.cursorInstant().toString());
-        // Without a tiebreaker the position sits before every row at its cursor: inclusive.
-        p.tiebreaker().ifPresent(id ->
-            url.addQueryParameter("after_id", ((BigDecimal) id).toPlainString()));
-      });
-      read.upToInstant().ifPresent(t -> url.addQueryParameter("updated_before", t.toString()));
+      from.afterCursorInstant().ifPresent(c -> url.addQueryParameter("updated_since", c.toString()));
+      // Without a tiebreaker the position sits before every row at its cursor: inclusive.
+      from.afterTiebreakerNumber()
+          .ifPresent(id -> url.addQueryParameter("after_id", id.toPlainString()));
+      from.upToInstant().ifPresent(t -> url.addQueryParameter("updated_before", t.toString()));
       Feed feed = get(Http.request(read).url(url.build()).build());
       return new Page(feed.data().stream().map(OrdersApiConnector::row).toList(), feed.hasMore());
     });

@@ -433,7 +433,7 @@ public final class PostgresConnector implements Connector {
   @SuppressWarnings("unchecked")
   private static int compareValues(Object a, Object b) {
     if (a instanceof String && b instanceof String) {
-      return codePointCompare((String) a, (String) b);
+      return Position.compareValues(a, b); // by code point, as the engine orders strings
     }
     if (a instanceof Number && b instanceof Number) {
       return decimal(a).compareTo(decimal(b));
@@ -443,21 +443,6 @@ public final class PostgresConnector implements Connector {
 
   private static BigDecimal decimal(Object n) {
     return n instanceof BigDecimal ? (BigDecimal) n : new BigDecimal(n.toString());
-  }
-
-  private static int codePointCompare(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Boolean.compare(i < a.length(), j < b.length());
   }
 
   private List<Keyed> selectLive(Connection c, TableSpec t, Map<String, String> columns,

@@ -1,11 +1,11 @@
-package dev.tributary.internal;
+package dev.tributary;
 
 import java.util.Optional;
 
 /**
  * The {@code sync_id} of the call this thread is serving, so that every log line written during
  * the call — the engine's, the HTTP toolkit's, the cache's — carries it without each component
- * being handed it. Set by {@code FunctionHandler.handle} for the duration of one call and cleared
+ * being handed it (a connector has it on {@link TableRead#syncId()}). Set by {@code FunctionHandler.handle} for the duration of one call and cleared
  * after it; a thread the connector starts itself does not inherit it (pass
  * {@code TableRead.syncId()} along instead).
  */
@@ -20,7 +20,7 @@ public final class CallContext {
   }
 
   /** Runs {@code work} with {@code syncId} as the current call's, restoring the previous one after. */
-  public static <T, E extends Exception> T with(String syncId, Work<T, E> work) throws E {
+  static <T, E extends Exception> T with(String syncId, Work<T, E> work) throws E {
     String previous = SYNC_ID.get();
     SYNC_ID.set(syncId);
     try {
@@ -36,7 +36,7 @@ public final class CallContext {
 
   /** What {@link #with} runs. */
   @FunctionalInterface
-  public interface Work<T, E extends Exception> {
+  interface Work<T, E extends Exception> {
     T run() throws E;
   }
 }

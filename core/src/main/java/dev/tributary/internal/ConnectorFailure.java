@@ -5,10 +5,10 @@ package dev.tributary.internal;
  * row too large for any response, a page that cannot make progress. The call fails with an
  * error response and no state change; the message names the table and says what to fix.
  */
-public final class ContractViolation extends RuntimeException {
+public final class ConnectorFailure extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  public ContractViolation(String message) {
+  public ConnectorFailure(String message) {
     super(message);
   }
 }
