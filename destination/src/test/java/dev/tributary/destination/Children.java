@@ -19,10 +19,11 @@ final class Children {
     final Process process;
     final List<String> lines = new CopyOnWriteArrayList<>();
     final CountDownLatch ready = new CountDownLatch(1);
+    private final Thread reader;
 
     Child(Process process) {
       this.process = process;
-      Thread reader = new Thread(() -> {
+      this.reader = new Thread(() -> {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
             StandardCharsets.UTF_8))) {
           for (String line; (line = in.readLine()) != null; ) {
@@ -50,6 +51,9 @@ final class Children {
     void kill9() throws InterruptedException {
       process.destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
+      // Every line the child printed before it died is in the pipe: read them all before anyone
+      // counts them (on a loaded machine the reader can be lines behind).
+      reader.join(10_000);
     }
 
     /** Ends a {@code hold}: the child starts applying. */
@@ -63,6 +67,7 @@ final class Children {
         process.destroyForcibly();
         throw new AssertionError("child did not finish in 120 s: " + lines);
       }
+      reader.join(10_000);
       return process.exitValue();
     }
   }

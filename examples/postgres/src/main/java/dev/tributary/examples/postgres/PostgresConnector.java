@@ -291,7 +291,7 @@ public final class PostgresConnector implements Connector {
     // One repeatable-read snapshot S1 for the maximum and the writers in progress.
     Object[] first = withTransaction(s, deadline, t, c -> {
       Object max = maxCursor(c, t);
-      return new Object[] {max, snapshot(c), max == null ? null : minCursor(c, t)};
+      return new Object[] {max, snapshot(c)};
     });
     Object max = first[0];
     try {
@@ -330,8 +330,7 @@ public final class PostgresConnector implements Connector {
     });
     if (!settled) {
       // Still writing: hold the table where it is rather than pass an open id.
-      Object held = position.<Object>map(Position::cursor).orElse(null);
-      return Optional.of(held != null ? held : max == null ? NOTHING_YET : first[2]);
+      return Optional.of(position.<Object>map(Position::cursor).orElse(NOTHING_YET));
     }
     if (max == null) {
       return Optional.of(NOTHING_YET); // an empty table: its first rows come in the next sync
@@ -353,15 +352,10 @@ public final class PostgresConnector implements Connector {
     return aggregate(c, t, "max");
   }
 
-  private static Object minCursor(Connection c, TableSpec t) throws SQLException {
-    Object min = aggregate(c, t, "min");
-    return min == null ? NOTHING_YET : min;
-  }
-
   /** A horizon below every id: the table reads nothing this sync. */
   private static final BigDecimal NOTHING_YET = BigDecimal.valueOf(Long.MIN_VALUE);
 
-  /** The cursor's max or min over the table and, with a tombstone table, its tombstones. */
+  /** The cursor's maximum ({@code fn}) over the table and, with a tombstone table, its tombstones. */
   private static Object aggregate(Connection c, TableSpec t, String fn) throws SQLException {
     String sql = "SELECT " + fn + "(" + q(t.cursor()) + ") FROM "
         + qualified(t.sourceSchema(), t.sourceTable());
