@@ -1,7 +1,6 @@
 package dev.tributary.runner;
 
 import dev.tributary.driver.Driver;
-
 import java.io.PrintStream;
 
 /**

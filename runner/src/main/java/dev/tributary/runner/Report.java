@@ -1,9 +1,8 @@
 package dev.tributary.runner;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tributary.destination.Applied;
 import dev.tributary.driver.Driver;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.util.Map;
 

@@ -1,11 +1,10 @@
 package dev.tributary.runner;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tributary.driver.Driver;
 import dev.tributary.driver.Target;
 import dev.tributary.driver.internal.ProtocolChecker;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
