@@ -80,7 +80,10 @@ class NewConnectorIT {
       assertTrue(q.out().lines().anyMatch(l -> l.replaceAll("\\s+", " ").strip().equals("24 | 3")
           || l.replaceAll("[\\s|]+", " ").strip().equals("24 3")), w + ": " + q.out());
     }
-    assertFalse(Files.readString(dir.resolve("lambda/state.json")).isBlank());
+    Run state = tributary("state", "--dir", dir.resolve("lambda").toString());
+    assertEquals(0, state.exit(), state.all());
+    assertTrue(state.out().contains("\"version\""), "the state is committed with the rows: "
+        + state.all());
   }
 
   /** Runs Maven on {@code project} against the temporary repository; returns its output. */

@@ -82,7 +82,10 @@ public interface Destination extends AutoCloseable {
    */
   List<Map<String, Object>> rows(String table);
 
-  /** Runs one SQL statement (in the destination's own dialect) outside any lease. */
+  /**
+   * Runs one SQL statement (in the destination's own dialect) outside any lease. On PostgreSQL,
+   * unqualified names resolve in the destination's schema first.
+   */
   QueryResult query(String sql);
 
   /** The URL without its password, for logs and summaries. */

@@ -2,6 +2,10 @@ package dev.tributary.runner;
 
 import dev.tributary.Connector;
 import dev.tributary.EngineConfig;
+import dev.tributary.destination.Destination;
+import dev.tributary.destination.Lease;
+import dev.tributary.driver.Driver;
+import dev.tributary.driver.Target;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,15 +22,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tributary demo}: the whole loop on an embedded default. Starts the bundled demo orders
- * API, syncs the example connector into a fresh warehouse, changes the source (inserts, updates
- * on existing cursor ties, deletes), syncs again incrementally, and checks the warehouse against
- * the source after every sync. The source and the connector are loaded from their own modules'
+ * API, syncs the example connector into a fresh warehouse (the demo folder's DuckDB file, or the
+ * {@code --destination}, whose connection is reset first), changes the source (inserts, updates
+ * on existing cursor ties, deletes), syncs again incrementally, and checks the destination
+ * against the source after every sync. The source and the connector are loaded from their own modules'
  * jars at run time ({@link DemoModules}), the way {@code tributary sync --classpath} loads a
  * user's connector.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Sync the bundled example connector against the bundled demo orders API,"
-        + " change the source, sync again, and check the warehouse equals the source.")
+        + " change the source, sync again, and check the warehouse equals the source."
+        + " With --destination, into that database (its connection is reset first).")
 final class DemoCommand implements Callable<Integer> {
   /** The demo's settle lag: short, so the demo does not wait; the engine's default is 30 s. */
   static final Duration SETTLE_LAG = Duration.ofSeconds(1);
@@ -53,6 +59,11 @@ final class DemoCommand implements Callable<Integer> {
           + " (examples/demo-source); the launcher passes them.")
   String classpath;
 
+  @CommandLine.Mixin DestinationFlags destination = new DestinationFlags();
+
+  /** The destination, as it describes itself (no password). */
+  private String described;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -62,10 +73,12 @@ final class DemoCommand implements Callable<Integer> {
     int changeRounds = rounds != null ? rounds : small ? 1 : 3;
     Main.Workspace ws = new Main.Workspace();
     ws.dir = dir;
+    destination.options(spec, Main.env()); // bad flags are reported before anything starts
     Files.createDirectories(dir);
-    new StateFile(ws.state()).delete();
-    Files.deleteIfExists(ws.warehouse());
-    Files.deleteIfExists(dir.resolve("warehouse.db.wal"));
+    if (destination.url == null) {
+      Files.deleteIfExists(ws.warehouse());
+      Files.deleteIfExists(dir.resolve("warehouse.db.wal"));
+    }
     Files.deleteIfExists(ws.functionLog());
 
     DemoModules modules;
@@ -90,7 +103,13 @@ final class DemoCommand implements Callable<Integer> {
       Connector connector = modules.connector();
       Target target = Target.withLoader(modules.loader(), Target.inProcess(connector, config));
       Random random = new Random(seed);
-      try (Warehouse warehouse = new Warehouse(ws.warehouse())) {
+      try (Destination d = destination.open(ws, spec, Main.env())) {
+        // A destination the demo does not own a folder of: start its connection over instead.
+        try (Lease lease = d.lease(destination.connection)) {
+          lease.reset();
+        }
+        described = d.describe();
+        out.printf("destination: %s, connection %s%n", described, destination.connection);
         for (int round = 0; round <= changeRounds; round++) {
           if (round > 0) {
             Map<String, int[]> changes = source.mutate(random);
@@ -98,22 +117,25 @@ final class DemoCommand implements Callable<Integer> {
             Thread.sleep(SETTLE_LAG.toMillis() + 200); // let the writes age past the settle lag
           }
           out.printf("%n%s sync %d%n", round == 0 ? "historical" : "incremental", round + 1);
-          Driver driver = new Driver(target, warehouse,
-              new StateFile(ws.state()), secrets,
-              new ProtocolChecker(6_000_000, 1_000_000, Main.secretValues(secrets)),
-              Duration.ofSeconds(60), Duration.ofHours(6), 100_000,
-              new Progress(out, System.console() != null, false));
+          Driver driver = Driver.builder(target, d)
+              .connection(destination.connection)
+              .secrets(secrets)
+              .agent("Tributary runner/demo")
+              .listener(new Progress(out, System.console() != null, false))
+              .build();
           Driver.Summary summary = driver.sync();
-          Report.print(summary, "in process: " + connector.getClass().getSimpleName(), false, out);
+          Report.print(summary, "in process: " + connector.getClass().getSimpleName(),
+              d.describe(), false, out);
           if (summary.result() != Driver.Result.SUCCESS) {
-            return summary.result().exitCode;
+            return summary.result() == Driver.Result.SKIPPED ? Main.HELD
+                : summary.result().exitCode();
           }
           Map<String, Map<List<Object>, Map<String, Object>>> snapshot = source.snapshot();
-          List<String> differences = compare(warehouse, snapshot, source.primaryKeys());
+          List<String> differences = compare(d, snapshot, source.primaryKeys());
           if (!differences.isEmpty()) {
-            differences.stream().limit(10).forEach(d -> out.println("  mismatch: " + d));
+            differences.stream().limit(10).forEach(diff -> out.println("  mismatch: " + diff));
             out.println("warehouse does NOT match the source (" + differences.size() + " differences)");
-            return Driver.Result.PROTOCOL_VIOLATION.exitCode;
+            return Driver.Result.PROTOCOL_VIOLATION.exitCode();
           }
           out.println("warehouse matches the source: " + sizes(snapshot));
         }
@@ -126,7 +148,14 @@ final class DemoCommand implements Callable<Integer> {
             ws.functionLog());
       }
     }
-    out.printf("look around: ./tributary query --dir %s \"SELECT status, count(*) FROM orders GROUP BY ALL\"%n", dir);
+    if (destination.url == null) {
+      out.printf("look around: ./tributary query --dir %s \"SELECT status, count(*) FROM orders"
+          + " GROUP BY ALL\"%n", dir);
+    } else {
+      // The description masks a password as ***; a pasted URL must not send that as one.
+      out.printf("look around: ./tributary query --destination '%s' \"SELECT status, count(*)"
+          + " FROM orders GROUP BY status\"%n", described.replace(":***@", "@"));
+    }
     return 0;
   }
 
@@ -172,12 +201,12 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Differences between the warehouse's live rows and the source's {@code snapshot} (table → key →
-   * row), by key and updated_at.
+   * Differences between the destination's live rows and the source's {@code snapshot} (table →
+   * key → row), by key and updated_at.
    */
-  static List<String> compare(Warehouse warehouse,
+  static List<String> compare(Destination destination,
       Map<String, Map<List<Object>, Map<String, Object>>> snapshot,
-      Map<String, List<String>> primaryKeys) throws Exception {
+      Map<String, List<String>> primaryKeys) {
     List<String> diffs = new java.util.ArrayList<>();
     for (Map.Entry<String, Map<List<Object>, Map<String, Object>>> t : snapshot.entrySet()) {
       List<String> pk = primaryKeys.get(t.getKey());
@@ -185,19 +214,19 @@ final class DemoCommand implements Callable<Integer> {
       t.getValue().forEach((key, row) -> expected.put(key.toString(),
           java.time.Instant.parse(String.valueOf(row.get("updated_at"))).toEpochMilli()));
       Map<String, Long> actual = new TreeMap<>();
-      if (!warehouse.tables().contains(t.getKey())) {
-        t.getValue().keySet().forEach(k -> diffs.add(t.getKey() + " " + k + " missing"));
-        continue;
-      }
-      // The demo's tables carry updated_at; compared as instants, whatever text DuckDB gives.
-      for (Map<String, String> row : warehouse.select("SELECT *, epoch_ms("
-          + Warehouse.q("updated_at") + "::TIMESTAMPTZ) AS updated_at_ms FROM "
-          + Warehouse.q(t.getKey()) + " WHERE NOT " + Warehouse.q(Warehouse.DELETED))) {
+      for (Map<String, Object> row : destination.rows(t.getKey())) {
+        if (Boolean.TRUE.equals(row.get("_fivetran_deleted"))) {
+          continue;
+        }
         List<Object> key = new java.util.ArrayList<>();
         for (String c : pk) {
-          key.add(Long.valueOf(row.get(c)));
+          key.add(row.get(c));
         }
-        actual.put(key.toString(), Long.valueOf(row.get("updated_at_ms")));
+        // The demo's updated_at is an instant (a TIMESTAMP column); as text if it ever is not.
+        Object at = row.get("updated_at");
+        actual.put(key.toString(), at instanceof java.time.Instant
+            ? ((java.time.Instant) at).toEpochMilli()
+            : java.time.Instant.parse(String.valueOf(at)).toEpochMilli());
       }
       for (Map.Entry<String, Long> e : expected.entrySet()) {
         Long got = actual.remove(e.getKey());

@@ -2,24 +2,22 @@ package dev.tributary.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import dev.tributary.Connector;
-import dev.tributary.EngineConfig;
+import dev.tributary.destination.Destination;
+import dev.tributary.destination.Lease;
+import dev.tributary.destination.QueryResult;
+import dev.tributary.driver.Driver;
+import dev.tributary.driver.internal.ProtocolChecker;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,11 +25,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tributary}: the local Fivetran. Syncs a connector into a DuckDB warehouse exactly the way
- * Fivetran would, and is stricter than Fivetran about the protocol.
+ * {@code tributary}: the local Fivetran. Syncs a connector into a destination — a DuckDB
+ * warehouse by default, or PostgreSQL — exactly the way Fivetran would, and is stricter than
+ * Fivetran about the protocol.
  */
 @Command(name = "tributary", mixinStandardHelpOptions = true, version = "tributary 0.1.0",
-    description = "The local Fivetran: sync a connector into a DuckDB warehouse, check every response.",
+    description = "The local Fivetran: sync a connector into DuckDB or PostgreSQL, check every response.",
     subcommands = {DemoCommand.class, InitCommand.class, Main.Sync.class, Main.Test.class,
         Main.SchemaCommand.class, ServeCommand.class, Main.Reset.class, Main.State.class,
         Main.Query.class},
@@ -39,7 +38,12 @@ import picocli.CommandLine.Parameters;
 public final class Main {
   static final int FAILURE = 1;
   static final int USAGE = 64;
+  /** {@code sync --fail-if-held} when another run holds the connection (sysexits' EX_TEMPFAIL). */
+  static final int HELD = 75;
   static final ObjectMapper JSON = new ObjectMapper();
+  /** The environment a command reads (the destination's password); tests give their own. */
+  private static final ThreadLocal<java.util.function.Function<String, String>> ENV =
+      ThreadLocal.withInitial(() -> System::getenv);
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -47,6 +51,25 @@ public final class Main {
 
   /** Runs the CLI with these streams; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, System::getenv);
+  }
+
+  /** Runs the CLI with these streams and this environment; returns the exit code. */
+  static int run(String[] args, PrintStream out, PrintStream err,
+      java.util.function.Function<String, String> env) {
+    ENV.set(env);
+    try {
+      return execute(args, out, err);
+    } finally {
+      ENV.remove();
+    }
+  }
+
+  static java.util.function.Function<String, String> env() {
+    return ENV.get();
+  }
+
+  private static int execute(String[] args, PrintStream out, PrintStream err) {
     CommandLine cl = new CommandLine(new Main());
     // The annotation's codes hold for `tributary` itself only; subcommands would answer a usage
     // error with picocli's default 2, which is the code of a protocol violation.
@@ -83,15 +106,12 @@ public final class Main {
     return line.getCommandSpec().qualifiedName() + ": ";
   }
 
-  /** Where a connection's local state lives. */
+  /** Where a connection's local files live. */
   static final class Workspace {
     @Option(names = "--dir", defaultValue = ".", paramLabel = "<dir>",
-        description = "Folder holding state.json, warehouse.db and function.log (default: ${DEFAULT-VALUE}).")
+        description = "Folder holding warehouse.db (the default destination) and function.log"
+            + " (default: ${DEFAULT-VALUE}).")
     Path dir;
-
-    Path state() {
-      return dir.resolve("state.json");
-    }
 
     Path warehouse() {
       return dir.resolve("warehouse.db");
@@ -103,11 +123,15 @@ public final class Main {
   }
 
   @Command(name = "sync", mixinStandardHelpOptions = true,
-      description = {"Drive a connector like Fivetran: call with state.json's state, repeat while"
-          + " hasMore, apply each response to the warehouse, save the state after each one.",
-          "Exit codes: 0 success, 2 protocol violation, 3 connector error, 64 usage."})
+      description = {"Drive a connector like Fivetran: take the connection's lease, call with its"
+          + " last committed state, repeat while hasMore, apply each response's rows and state to"
+          + " the destination in one transaction.",
+          "Exit codes: 0 success (or skipped: another run holds the connection), 2 protocol"
+          + " violation, 3 connector error, 4 destination error, 64 usage, 75 held with"
+          + " --fail-if-held."})
   static final class Sync implements Callable<Integer> {
     @CommandLine.Mixin Workspace ws = new Workspace();
+    @CommandLine.Mixin DestinationFlags destination = new DestinationFlags();
     @CommandLine.Mixin
     TargetOptions function = new TargetOptions();
 
@@ -131,6 +155,10 @@ public final class Main {
         description = "Stop a sync that makes more calls than this (default: ${DEFAULT-VALUE}).")
     int maxCalls;
 
+    @Option(names = "--fail-if-held", description = "Exit 75 instead of 0 when another run holds"
+        + " the connection (default: print \"skipped: …\" and exit 0, as a scheduler wants).")
+    boolean failIfHeld;
+
     @Option(names = "--json", description = "Print one JSON document, the summary, and nothing else.")
     boolean json;
 
@@ -149,31 +177,39 @@ public final class Main {
       }
       Duration call = durationOf("--call-timeout", callTimeout);
       Duration limit = durationOf("--time-limit", timeLimit);
-      StateFile stateFile = new StateFile(ws.state());
-      stateFile.read(); // a broken state.json is reported before anything starts
       function.validate(spec);
+      destination.options(spec, env()); // bad flags are reported before anything starts
       try (TargetOptions.Opened opened = function.open(ws, spec);
-           Warehouse warehouse = new Warehouse(ws.warehouse())) {
-        Driver driver = new Driver(opened.target, warehouse, stateFile, opened.secrets,
-            new ProtocolChecker(limitBytes, stateLimitBytes,
-                secretValues(without(opened.secrets, opened.configuration))),
-            call, limit, maxCalls,
-            new Progress(out, System.console() != null && !json, quiet || json));
+           Destination d = destination.open(ws, spec, env())) {
+        Driver driver = Driver.builder(opened.target, d)
+            .connection(destination.connection)
+            .secrets(opened.secrets)
+            .notSecret(opened.configuration)
+            .limitBytes(limitBytes)
+            .stateLimitBytes(stateLimitBytes)
+            .callTimeout(call)
+            .timeLimit(limit)
+            .maxCalls(maxCalls)
+            .agent("Tributary runner/local")
+            .listener(new Progress(out, System.console() != null && !json, quiet || json))
+            .build();
         Driver.Summary s = driver.sync();
         if (!quiet || s.result() != Driver.Result.SUCCESS) {
-          Report.print(s, opened.target.describe(), json, out);
+          Report.print(s, opened.target.describe(), d.describe(), json, out);
         }
-        return s.result().exitCode;
+        return s.result() == Driver.Result.SKIPPED && failIfHeld ? HELD : s.result().exitCode();
       }
     }
   }
 
   @Command(name = "test", mixinStandardHelpOptions = true,
       description = {"Run Fivetran's setup test (setup_test: true) against the function and print"
-          + " the verdict and the connector's message. State and warehouse are not touched.",
+          + " the verdict and the connector's message, with the connection's state. Nothing is"
+          + " written.",
           "Exit codes: 0 passed, 2 protocol violation, 3 failed, 64 usage."})
   static final class Test implements Callable<Integer> {
     @CommandLine.Mixin Workspace ws = new Workspace();
+    @CommandLine.Mixin DestinationFlags destination = new DestinationFlags();
     @CommandLine.Mixin
     TargetOptions function = new TargetOptions();
 
@@ -191,11 +227,11 @@ public final class Main {
       PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
           StandardCharsets.UTF_8);
       Duration timeout = durationOf("--call-timeout", callTimeout);
-      com.fasterxml.jackson.databind.node.ObjectNode state = new StateFile(ws.state()).read();
       function.validate(spec);
+      com.fasterxml.jackson.databind.node.ObjectNode state = readState(ws, destination, spec);
       try (TargetOptions.Opened opened = function.open(ws, spec)) {
         SetupTest.Verdict v = SetupTest.run(opened.target, state, opened.secrets, timeout,
-            secretValues(without(opened.secrets, opened.configuration)));
+            ProtocolChecker.secretValues(opened.secrets, opened.configuration));
         v.print(out, opened.target.describe(), json);
         return v.exitCode();
       }
@@ -264,37 +300,62 @@ public final class Main {
     return sb.toString();
   }
 
+  /** The connection's state, {@code {}} for a DuckDB file that does not exist yet (not created). */
+  static com.fasterxml.jackson.databind.node.ObjectNode readState(Workspace ws,
+      DestinationFlags destination, CommandLine.Model.CommandSpec spec) throws IOException {
+    if (destination.absent(ws)) {
+      destination.options(spec, env());
+      return JSON.createObjectNode();
+    }
+    try (Destination d = destination.open(ws, spec, env())) {
+      return d.state(destination.connection);
+    }
+  }
+
   @Command(name = "reset", mixinStandardHelpOptions = true,
-      description = "Delete state.json and the warehouse: the next sync is a fresh historical sync.")
+      description = "Drop the connection's tables and forget its state, in one transaction: the"
+          + " next sync is a fresh historical sync.")
   static final class Reset implements Callable<Integer> {
     @CommandLine.Mixin Workspace ws = new Workspace();
+    @CommandLine.Mixin DestinationFlags destination = new DestinationFlags();
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-      if (!Files.isDirectory(ws.dir)) {
+      destination.options(spec, env());
+      if (destination.url == null && !Files.isDirectory(ws.dir)) {
         throw new UsageException("nothing to reset: there is no folder "
             + ws.dir.toAbsolutePath().normalize() + "; name the workspace with --dir");
       }
-      if (!Files.exists(ws.state()) && !Files.exists(ws.warehouse())) {
-        spec.commandLine().getOut().println("nothing to reset in " + ws.dir.toAbsolutePath()
-            .normalize() + ": no state.json and no warehouse.db (already a fresh connection)");
+      if (destination.absent(ws)) {
+        Path file = destination.duckDbFile(ws).toAbsolutePath().normalize();
+        spec.commandLine().getOut().println("nothing to reset in " + file.getParent() + ": no "
+            + file.getFileName() + " (already a fresh connection)");
         return 0;
       }
-      new StateFile(ws.state()).delete();
-      Files.deleteIfExists(ws.warehouse());
-      Files.deleteIfExists(ws.dir.resolve("warehouse.db.wal"));
-      spec.commandLine().getOut().println("reset " + ws.dir.toAbsolutePath().normalize()
-          + ": state and warehouse deleted");
+      String connection = destination.connection;
+      try (Destination d = destination.open(ws, spec, env())) {
+        if (d.state(connection).isEmpty() && d.tables(connection).isEmpty()) {
+          spec.commandLine().getOut().println("nothing to reset: connection " + connection
+              + " has no state and no tables in " + d.describe() + " (already a fresh connection)");
+          return 0;
+        }
+        try (Lease lease = d.lease(connection)) {
+          lease.reset();
+        }
+        spec.commandLine().getOut().println("reset connection " + connection + " in "
+            + d.describe() + ": its tables and state dropped");
+      }
       return 0;
     }
   }
 
   @Command(name = "state", mixinStandardHelpOptions = true,
       description = "Print the connection's state, or replace it (what an operator does through"
-          + " Fivetran's state API).")
+          + " Fivetran's state API); the rows stay as they are.")
   static final class State implements Callable<Integer> {
     @CommandLine.Mixin Workspace ws = new Workspace();
+    @CommandLine.Mixin DestinationFlags destination = new DestinationFlags();
 
     @Option(names = "--set", paramLabel = "<file>", description = "Replace the state with this JSON object.")
     Path set;
@@ -303,25 +364,33 @@ public final class Main {
 
     @Override
     public Integer call() throws IOException {
-      StateFile file = new StateFile(ws.state());
+      JsonNode state;
       if (set != null) {
         JsonNode n = TargetOptions.readJson(set, "state --set", true);
         if (n == null || !n.isObject()) {
           throw new CommandLine.ParameterException(spec.commandLine(),
               set + " must hold a JSON object (Fivetran's state is always an object)");
         }
-        file.write(n);
+        try (Destination d = destination.open(ws, spec, env());
+             Lease lease = d.lease(destination.connection)) {
+          lease.replaceState((com.fasterxml.jackson.databind.node.ObjectNode) n);
+          state = lease.state();
+        }
+      } else {
+        state = readState(ws, destination, spec);
       }
       spec.commandLine().getOut().println(
-          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(file.read()));
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
       return 0;
     }
   }
 
   @Command(name = "query", mixinStandardHelpOptions = true,
-      description = "Run SQL on the warehouse (DuckDB) and print the result.")
+      description = "Run SQL on the destination (in its own dialect: DuckDB or PostgreSQL) and"
+          + " print the result.")
   static final class Query implements Callable<Integer> {
     @CommandLine.Mixin Workspace ws = new Workspace();
+    @CommandLine.Mixin DestinationFlags destination = new DestinationFlags();
 
     @Parameters(paramLabel = "<sql>", description = "e.g. \"SELECT * FROM orders LIMIT 10\"")
     String sql;
@@ -330,14 +399,19 @@ public final class Main {
 
     @Override
     public Integer call() throws Exception {
-      if (!Files.exists(ws.warehouse())) {
+      if (destination.absent(ws)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "no warehouse at "
-            + ws.warehouse() + "; run `tributary sync` (or `tributary demo`) first");
+            + destination.duckDbFile(ws) + "; run `tributary sync` (or `tributary demo`) first");
       }
       PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
           StandardCharsets.UTF_8);
-      try (Warehouse w = new Warehouse(ws.warehouse())) {
-        w.query(sql, out);
+      try (Destination d = destination.open(ws, spec, env())) {
+        QueryResult r = d.query(sql);
+        if (r.columns().isEmpty()) {
+          out.println("ok (" + r.updated() + " rows changed)");
+        } else {
+          Tables.print(r.columns(), r.rows(), out);
+        }
       }
       return 0;
     }
@@ -349,27 +423,9 @@ public final class Main {
     return TargetOptions.readSecrets(file);
   }
 
-  static Map<String, Object> without(Map<String, Object> secrets, List<String> names) {
-    Map<String, Object> out = new LinkedHashMap<>(secrets);
-    names.forEach(out::remove);
-    return out;
-  }
-
   /** Secret values the checker looks for in responses (the core's redaction rule: 4+ chars). */
   static List<String> secretValues(Map<String, Object> secrets) {
-    List<String> out = new ArrayList<>();
-    collect(secrets, out);
-    return out;
-  }
-
-  private static void collect(Object v, List<String> out) {
-    if (v instanceof Map) {
-      ((Map<?, ?>) v).values().forEach(o -> collect(o, out));
-    } else if (v instanceof List) {
-      ((List<?>) v).forEach(o -> collect(o, out));
-    } else if (v != null && !(v instanceof Boolean) && String.valueOf(v).length() >= 4) {
-      out.add(String.valueOf(v));
-    }
+    return ProtocolChecker.secretValues(secrets, List.of());
   }
 
   static java.util.function.Consumer<String> functionLog(Workspace ws) {

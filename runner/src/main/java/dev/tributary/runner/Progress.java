@@ -1,12 +1,13 @@
 package dev.tributary.runner;
 
+import dev.tributary.driver.Driver;
 import java.io.PrintStream;
 
 /**
  * Shows a sync as it goes: one line rewritten in place on a terminal (calls, rows, bytes,
  * rows/s), plain lines otherwise (logs, CI).
  */
-final class Progress {
+final class Progress implements Driver.Listener {
   private final PrintStream out;
   private final boolean terminal;
   private final boolean quiet;
@@ -17,6 +18,16 @@ final class Progress {
     this.out = out;
     this.terminal = terminal;
     this.quiet = quiet;
+  }
+
+  @Override
+  public void applied(Driver.Call c) {
+    call(c.number(), c.rows(), c.bytes(), c.totalRows(), c.totalBytes(), c.hasMore());
+  }
+
+  @Override
+  public void finished(Driver.Summary summary) {
+    settle();
   }
 
   void call(int call, long rows, long bytes, long totalRows, long totalBytes, boolean hasMore) {

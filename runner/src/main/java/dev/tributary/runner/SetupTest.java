@@ -2,6 +2,9 @@ package dev.tributary.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tributary.driver.Driver;
+import dev.tributary.driver.Target;
+import dev.tributary.driver.internal.ProtocolChecker;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -23,8 +26,8 @@ final class SetupTest {
   /** The outcome: passed, failed with the connector's message, or a broken reply. */
   record Verdict(boolean passed, boolean violation, String message, String errorType) {
     int exitCode() {
-      return passed ? 0 : violation ? Driver.Result.PROTOCOL_VIOLATION.exitCode
-          : Driver.Result.CONNECTOR_ERROR.exitCode;
+      return passed ? 0 : violation ? Driver.Result.PROTOCOL_VIOLATION.exitCode()
+          : Driver.Result.CONNECTOR_ERROR.exitCode();
     }
 
     void print(PrintStream out, String target, boolean json) {
@@ -90,7 +93,7 @@ final class SetupTest {
       return new Verdict(false, true, "the reply's state differs from the request's: a setup"
           + " test must hand the state back unchanged", null);
     }
-    if (Driver.countRows(body) > 0) {
+    if (ProtocolChecker.rows(body) > 0) {
       return new Verdict(false, true, "the reply carries rows: a setup test answers with none",
           null);
     }

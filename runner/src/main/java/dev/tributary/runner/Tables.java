@@ -1,9 +1,6 @@
 package dev.tributary.runner;
 
 import java.io.PrintStream;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,20 +10,19 @@ final class Tables {
 
   private Tables() {}
 
-  static int print(ResultSet rs, PrintStream out) throws SQLException {
-    ResultSetMetaData md = rs.getMetaData();
-    int n = md.getColumnCount();
+  /** Prints {@code columns} and {@code rows} (null for SQL NULL); returns the number of rows. */
+  static int print(List<String> columns, List<List<String>> values, PrintStream out) {
+    int n = columns.size();
     List<String[]> rows = new ArrayList<>();
-    String[] header = new String[n];
+    String[] header = columns.toArray(new String[0]);
     int[] width = new int[n];
     for (int i = 0; i < n; i++) {
-      header[i] = md.getColumnLabel(i + 1);
       width[i] = header[i].length();
     }
-    while (rs.next()) {
+    for (List<String> value : values) {
       String[] row = new String[n];
       for (int i = 0; i < n; i++) {
-        String v = rs.getString(i + 1);
+        String v = value.get(i);
         v = v == null ? "NULL" : v;
         if (v.length() > MAX_WIDTH) {
           v = v.substring(0, MAX_WIDTH - 1) + "…";

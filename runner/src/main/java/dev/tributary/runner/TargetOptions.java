@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tributary.Connector;
 import dev.tributary.EngineConfig;
+import dev.tributary.driver.Target;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -159,13 +160,13 @@ final class TargetOptions {
       throws Exception {
     Path log = ws.functionLog();
     if (url != null) {
-      List<String[]> hs = new ArrayList<>();
+      Map<String, String> hs = new LinkedHashMap<>();
       for (String h : headers) {
         int colon = h.indexOf(':');
         if (colon <= 0) {
           throw usage("--header must be name:value, got '" + h + "'");
         }
-        hs.add(new String[] {h.substring(0, colon).trim(), h.substring(colon + 1).trim()});
+        hs.put(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
       }
       return new Opened(Target.http(url, hs), secrets, notSecret, null, resources);
     }
@@ -183,16 +184,16 @@ final class TargetOptions {
         GcpInvoker invoker = GcpInvoker.start(classpath,
             gcpFunction != null ? gcpFunction : GcpInvoker.DEFAULT_FUNCTION, 0, environment, log);
         resources.add(invoker);
-        t = Target.http(invoker.url(), List.of());
-        t = described(t, "Functions Framework invoker: " + (gcpFunction != null ? gcpFunction
+        t = Target.http(invoker.url(), Map.of());
+        t = Targets.described(t, "Functions Framework invoker: " + (gcpFunction != null ? gcpFunction
             : GcpInvoker.DEFAULT_FUNCTION) + " at " + invoker.url());
       } else {
         String handler = lambdaHandler != null ? lambdaHandler : LambdaRuntime.DEFAULT_HANDLER;
         LambdaRuntime rt = LambdaRuntime.start(classpath, handler, environment, log);
         resources.add(rt);
-        t = Target.lambdaRuntime(rt, handler);
+        t = Targets.lambdaRuntime(rt, handler);
       }
-      return new Opened(s3 != null ? Target.throughS3(s3, t) : t, secrets, notSecret, null, resources);
+      return new Opened(s3 != null ? Targets.throughS3(s3, t) : t, secrets, notSecret, null, resources);
     }
 
     ClassLoader loader;
@@ -228,8 +229,8 @@ final class TargetOptions {
             + " dev.tributary.aws.TributaryLambdaHandler or your subclass of it");
       }
       Target t = Target.withLoader(loader,
-          Target.lambda((RequestStreamHandler) handler, lambdaHandler, Main.functionLog(ws)));
-      return new Opened(s3 != null ? Target.throughS3(s3, t) : t, secrets, notSecret, null, resources);
+          Targets.lambda((RequestStreamHandler) handler, lambdaHandler, Main.functionLog(ws)));
+      return new Opened(s3 != null ? Targets.throughS3(s3, t) : t, secrets, notSecret, null, resources);
     }
     Connector c = connector(loader);
     List<String> configuration = new ArrayList<>(notSecret);
@@ -261,20 +262,6 @@ final class TargetOptions {
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }
-  }
-
-  private static Target described(Target t, String description) {
-    return new Target() {
-      @Override
-      public Reply call(byte[] request, java.time.Duration timeout) throws IOException {
-        return t.call(request, timeout);
-      }
-
-      @Override
-      public String describe() {
-        return description;
-      }
-    };
   }
 
   /**

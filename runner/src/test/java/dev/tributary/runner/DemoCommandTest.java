@@ -9,6 +9,7 @@ import dev.tributary.examples.orders.OrdersApiConnector;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,11 +40,40 @@ class DemoCommandTest {
     assertFalse(out.contains("http_retry"), "the connector's log lines go to function.log: " + out);
     String log = Files.readString(dir.resolve("function.log"));
     assertTrue(log.contains("\"event\":\"http_retry\"") && log.contains("\"sync_id\""), log);
-    assertTrue(Files.exists(dir.resolve("warehouse.db")) && Files.exists(dir.resolve("state.json")));
+    assertTrue(Files.exists(dir.resolve("warehouse.db")));
+    RunnerSyncTest.Run state = RunnerSyncTest.run("state", "--dir", dir.toString());
+    assertTrue(state.out().contains("\"version\""), "the demo's state is the default connection's: "
+        + state.out());
 
     RunnerSyncTest.Run q = RunnerSyncTest.run("query", "--dir", dir.toString(),
         "SELECT count(*) AS live FROM orders WHERE NOT _fivetran_deleted");
     assertEquals(0, q.exit(), q.err());
+  }
+
+  @Test
+  void demoIntoPostgresMatchesTheSourceAfterEachOfSeveralRoundsAndStartsOverWhenRunAgain()
+      throws Exception {
+    Map<String, String> env = Map.of(DestinationFlags.PASSWORD_ENV, TestPostgres.PASSWORD);
+    try (TestPostgres pg = new TestPostgres()) {
+      for (int run = 1; run <= 2; run++) {
+        Cli.Run r = Cli.runWith(env, "demo", "--classpath", demoClasspath(), "--short",
+            "--rounds", "3", "--dir", dir.toString(), "--destination", pg.url());
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("destination: postgresql://postgres:***@127.0.0.1:5432/test?schema="
+            + pg.schema + ", connection default"), r.out());
+        assertEquals(4, r.out().split("warehouse matches the source", -1).length - 1, r.out());
+        assertTrue(r.out().contains("historical sync 1") && r.out().contains("incremental sync 4"),
+            r.out());
+        assertTrue(r.out().contains("look around: ./tributary query --destination"
+            + " 'postgresql://postgres@127.0.0.1:5432/test?schema=" + pg.schema + "'"), r.out());
+        assertFalse(r.all().contains(TestPostgres.PASSWORD), r.all());
+        assertFalse(Files.exists(dir.resolve("warehouse.db")), "nothing went to DuckDB");
+      }
+      Cli.Run q = Cli.runWith(env, "query", "--destination", pg.url(),
+          "SELECT count(*) AS n FROM orders WHERE _fivetran_synced IS NULL");
+      assertEquals(0, q.exit(), q.all());
+      assertTrue(q.out().lines().anyMatch("0"::equals), q.out());
+    }
   }
 
   @Test

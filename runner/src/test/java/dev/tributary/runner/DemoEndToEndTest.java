@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.cloud.functions.invoker.runner.Invoker;
 import dev.tributary.EngineConfig;
+import dev.tributary.destination.Destination;
+import dev.tributary.driver.Driver;
+import dev.tributary.driver.Target;
 import dev.tributary.examples.demo.DemoSource;
 import dev.tributary.examples.orders.OrdersApiConnector;
 import dev.tributary.gcp.TributaryHttpFunction;
@@ -18,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Demo source → example connector → runner → warehouse, over rounds of inserts, updates on cursor
- * ties, deletes, injected 429s and 500s, with pages far smaller than the ties: after every sync the
- * warehouse equals the source. Once in process, once over HTTP through the real Functions
- * Framework invoker.
+ * Demo source → example connector → driver → destination, over rounds of inserts, updates on
+ * cursor ties, deletes, injected 429s and 500s, with pages far smaller than the ties: after every
+ * sync the destination equals the source. In process into DuckDB and into the machine's
+ * PostgreSQL, and over HTTP through the real Functions Framework invoker with the CLI.
  */
 class DemoEndToEndTest {
   static final Duration SETTLE_LAG = Duration.ofSeconds(1);
@@ -51,7 +54,7 @@ class DemoEndToEndTest {
     void run(Map<String, Object> secrets) throws Exception;
   }
 
-  void rounds(DemoSource source, Sync sync) throws Exception {
+  void rounds(DemoSource source, String url, Sync sync) throws Exception {
     Random random = new Random(5);
     Map<String, Object> secrets = Map.of("base_url", source.baseUrl(), "api_token", source.apiToken());
     for (int round = 0; round < 4; round++) {
@@ -61,8 +64,8 @@ class DemoEndToEndTest {
         Thread.sleep(SETTLE_LAG.toMillis() + 200);
       }
       sync.run(secrets);
-      try (Warehouse w = new Warehouse(dir.resolve("warehouse.db"))) {
-        List<String> diffs = DemoCommand.compare(w, source.snapshot(), DemoSource.PRIMARY_KEYS);
+      try (Destination d = Destination.open(url)) {
+        List<String> diffs = DemoCommand.compare(d, source.snapshot(), DemoSource.PRIMARY_KEYS);
         assertEquals(List.of(), diffs, "round " + round);
       }
     }
@@ -71,20 +74,29 @@ class DemoEndToEndTest {
         "failures were injected: " + statuses);
   }
 
-  @Test
-  void inProcessEveryRoundEndsEqualToTheSource() throws Exception {
+  /** Syncs in process into the destination at {@code url}, each round a new session. */
+  void inProcess(String url) throws Exception {
     try (DemoSource source = source()) {
-      rounds(source, secrets -> {
-        try (Warehouse w = new Warehouse(dir.resolve("warehouse.db"))) {
-          Driver.Summary s = new Driver(Target.inProcess(new OrdersApiConnector(), config()), w,
-              new StateFile(dir.resolve("state.json")), secrets,
-              new ProtocolChecker(6_000_000, 1_000_000, Main.secretValues(secrets)),
-              Duration.ofSeconds(60), Duration.ofHours(1), 10_000,
-              new Progress(System.out, false, true)).sync();
+      rounds(source, url, secrets -> {
+        try (Destination d = Destination.open(url)) {
+          Driver.Summary s = Driver.builder(Target.inProcess(new OrdersApiConnector(), config()), d)
+              .secrets(secrets).timeLimit(Duration.ofHours(1)).maxCalls(10_000).build().sync();
           assertEquals(Driver.Result.SUCCESS, s.result(), s.problems().toString());
           assertTrue(s.calls() > 1, "responses are cut inside ties: " + s.calls() + " calls");
         }
       });
+    }
+  }
+
+  @Test
+  void inProcessIntoDuckDbEveryRoundEndsEqualToTheSource() throws Exception {
+    inProcess("duckdb:" + dir.resolve("warehouse.db"));
+  }
+
+  @Test
+  void inProcessIntoPostgresEveryRoundEndsEqualToTheSource() throws Exception {
+    try (TestPostgres pg = new TestPostgres()) {
+      inProcess(pg.url());
     }
   }
 
@@ -96,7 +108,7 @@ class DemoEndToEndTest {
     invoker.startTestServer();
     Path secretsFile = dir.resolve("secrets.json");
     try (DemoSource source = source()) {
-      rounds(source, secrets -> {
+      rounds(source, "duckdb:" + dir.resolve("warehouse.db"), secrets -> {
         Files.writeString(secretsFile, Main.JSON.writeValueAsString(secrets));
         Cli.Run r = Cli.run("sync", "--dir", dir.toString(), "--url", "http://127.0.0.1:" + port + "/",
             "--secrets", secretsFile.toString(), "--quiet");

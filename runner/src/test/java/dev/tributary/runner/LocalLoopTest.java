@@ -38,7 +38,7 @@ class LocalLoopTest {
 
     assertEquals(0, r.exit(), r.all());
     assertTrue(r.out().startsWith("setup test passed (in process: " + FIXTURE + ")"), r.all());
-    assertFalse(Files.exists(dir.resolve("state.json")) || Files.exists(dir.resolve("warehouse.db")));
+    assertFalse(Files.exists(dir.resolve("warehouse.db")), "the default destination is not created");
   }
 
   @Test
@@ -104,13 +104,25 @@ class LocalLoopTest {
   }
 
   @Test
-  void aMalformedStateFileNamesTheLineAndSaysHowToRecover() throws Exception {
-    Files.writeString(dir.resolve("state.json"), "{\"version\": 1,\n \"tables\": {,}}");
-    Run r = Cli.run("sync", "--dir", dir.toString(), "--connector", FIXTURE);
+  void aDestinationOfAnUnknownKindIsAUsageErrorThatRepeatsOnlyItsScheme() throws Exception {
+    Run r = Cli.run("sync", "--dir", dir.toString(), "--connector", FIXTURE,
+        "--destination", "mysql://root:hunter2-secret@db/x");
 
     assertEquals(64, r.exit(), r.all());
-    assertTrue(r.err().contains("state.json is not valid JSON at line 2, column "), r.all());
-    assertTrue(r.err().contains("tributary reset"), r.all());
+    assertTrue(r.err().contains("--destination with scheme mysql: is not supported: use"
+        + " duckdb:PATH or postgresql://"), r.all());
+    assertFalse(r.all().contains("hunter2"), "the URL's password is never repeated: " + r.all());
+    assertFalse(Files.exists(dir.resolve("warehouse.db")));
+  }
+
+  @Test
+  void aColumnTypeThatIsNoTypeNamesTheTypesThereAre() throws Exception {
+    Run r = Cli.run("sync", "--dir", dir.toString(), "--connector", FIXTURE,
+        "--column-type", "orders.amount=MONEY");
+
+    assertEquals(64, r.exit(), r.all());
+    assertTrue(r.err().contains("--column-type orders.amount: 'MONEY' is not a type; use one of"
+        + " [BOOLEAN, INTEGER, BIG_INTEGER, DECIMAL, TIMESTAMP, DATE, TEXT, JSON, BYTES]"), r.all());
     assertFalse(Files.exists(dir.resolve("warehouse.db")));
   }
 

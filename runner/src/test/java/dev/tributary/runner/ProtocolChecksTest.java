@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tributary.destination.Destination;
 import dev.tributary.runner.Cli.Run;
 import dev.tributary.runner.ScriptedHttpFunction.Reply;
 import dev.tributary.testing.Fixtures;
@@ -32,8 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every protocol check of the runner, each triggered by a deliberately broken function: the sync
- * stops with the right exit code and a message naming the call, {@code state.json} keeps the last
- * accepted state, and the warehouse never sees the offending response's rows (ids 100 and up).
+ * stops with the right exit code and a message naming the call, the destination keeps the last
+ * accepted state, and never sees the offending response's rows (ids 100 and up).
  */
 class ProtocolChecksTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -243,7 +244,7 @@ class ProtocolChecksTest {
     assertEquals(3, r.exit(), r.all());
     assertTrue(r.out().contains("call 1: the function answered an error ("), r.all());
     assertTrue(r.out().contains("— state not advanced"), r.all());
-    assertFalse(Files.exists(dir.resolve("state.json")), "no state was ever accepted");
+    assertNoState();
   }
 
   @Test
@@ -275,7 +276,7 @@ class ProtocolChecksTest {
         + port + "/) failed: connection refused: nothing listens at 127.0.0.1:" + port
         + "; start the function"), r.all());
     assertFalse(r.out().contains("null"), r.all());
-    assertFalse(Files.exists(dir.resolve("state.json")));
+    assertNoState();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -310,7 +311,9 @@ class ProtocolChecksTest {
       assertEquals(2, r.exit(), r.all());
       assertTrue(r.out().contains("error: call 2: a secret value appears in the response"), r.all());
       assertStateIs(FIRST_STATE);
-      assertFalse(Files.readString(dir.resolve("state.json")).contains(SECRET));
+      try (Destination w = warehouse()) {
+        assertFalse(w.state("default").toString().contains(SECRET));
+      }
     }
   }
 
@@ -413,33 +416,38 @@ class ProtocolChecksTest {
     return n.toString();
   }
 
+  Destination warehouse() {
+    return Destination.open("duckdb:" + dir.resolve("warehouse.db"));
+  }
+
+  /** The connection's committed state is {@code json}. */
   void assertStateIs(String json) throws IOException {
-    assertEquals(JSON.readTree(json), JSON.readTree(dir.resolve("state.json").toFile()),
-        "state.json");
+    try (Destination w = warehouse()) {
+      assertEquals(JSON.readTree(json), w.state("default"), "the committed state");
+    }
+  }
+
+  /** No state was ever committed: a first sync's {@code {}}. */
+  void assertNoState() {
+    if (Files.exists(dir.resolve("warehouse.db"))) {
+      try (Destination w = warehouse()) {
+        assertEquals(JSON.createObjectNode(), w.state("default"), "the committed state");
+      }
+    }
   }
 
   /** The orders table holds exactly these ids: nothing of the rejected response. */
   void assertWarehouseHoldsOnly(long... ids) throws Exception {
-    List<String> want = new ArrayList<>();
+    List<Long> want = new ArrayList<>();
     for (long id : ids) {
-      want.add(String.valueOf(id));
+      want.add(id);
     }
-    try (Warehouse w = new Warehouse(dir.resolve("warehouse.db"))) {
-      List<String> have = new ArrayList<>();
-      for (Map<String, String> row : w.rows("orders", "true ORDER BY id")) {
+    try (Destination w = warehouse()) {
+      List<Object> have = new ArrayList<>();
+      for (Map<String, Object> row : w.rows("orders")) {
         have.add(row.get("id"));
       }
       assertEquals(want, have, "ids in the warehouse");
-    }
-  }
-
-  List<String> amounts() throws Exception {
-    try (Warehouse w = new Warehouse(dir.resolve("warehouse.db"))) {
-      List<String> out = new ArrayList<>();
-      for (Map<String, String> row : w.rows("orders", "true ORDER BY id")) {
-        out.add(row.get("id") + "=" + row.get("amount"));
-      }
-      return out;
     }
   }
 

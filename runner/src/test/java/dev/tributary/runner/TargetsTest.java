@@ -69,9 +69,10 @@ class TargetsTest {
     assertTrue(currencies.contains("(3 rows)"), currencies);
     assertEquals(currencies, query(http, CURRENCIES));
     assertEquals(currencies, query(lambda, CURRENCIES));
-    String state = Files.readString(inProcess.resolve("state.json"));
-    assertEquals(JSON.readTree(state), JSON.readTree(http.resolve("state.json").toFile()));
-    assertEquals(JSON.readTree(state), JSON.readTree(lambda.resolve("state.json").toFile()));
+    String state = Cli.run("state", "--dir", inProcess.toString()).out();
+    assertTrue(JSON.readTree(state).has("version"), state);
+    assertEquals(state, Cli.run("state", "--dir", http.toString()).out());
+    assertEquals(state, Cli.run("state", "--dir", lambda.toString()).out());
     // The engine's log lines go to function.log, as they would to CloudWatch, not to the console.
     String log = Files.readString(lambda.resolve("function.log"));
     assertTrue(log.lines().count() >= 1, "function.log: " + log);
@@ -142,33 +143,38 @@ class TargetsTest {
 
     assertEquals(64, r.exit(), r.all());
     assertTrue(r.err().contains("must hold a JSON object"), r.all());
-    assertFalse(Files.exists(dir.resolve("state.json")));
+    assertFalse(Files.exists(dir.resolve("warehouse.db")), "nothing was opened");
   }
 
   @Test
-  void stateOfANewConnectionIsEmpty() {
+  void stateOfANewConnectionIsEmptyAndReadingItCreatesNothing() {
     Run r = Cli.run("state", "--dir", dir.toString());
 
     assertEquals(0, r.exit(), r.all());
     assertEquals("{ }", r.out().strip());
+    assertFalse(Files.exists(dir.resolve("warehouse.db")));
   }
 
   @Test
-  void resetDeletesStateAndWarehouseSoTheNextSyncIsHistorical() throws Exception {
+  void resetDropsTheTablesAndTheStateSoTheNextSyncIsHistorical() throws Exception {
     try (ScriptedHttpFunction fn = ScriptedHttpFunction.answering(
         Reply.of("{\"state\":{\"cursor\":2},\"insert\":{\"orders\":[{\"id\":1}]},"
             + "\"schema\":{\"orders\":{\"primary_key\":[\"id\"]}},\"hasMore\":false}"))) {
       assertEquals(0, Cli.run("sync", "--dir", dir.toString(), "--url", fn.uri().toString()).exit());
-      assertTrue(Files.exists(dir.resolve("state.json")));
+      assertTrue(Cli.run("state", "--dir", dir.toString()).out().contains("\"cursor\" : 2"));
 
       Run reset = Cli.run("reset", "--dir", dir.toString());
       assertEquals(0, reset.exit(), reset.all());
-      assertTrue(reset.out().contains("state and warehouse deleted"), reset.out());
-      assertFalse(Files.exists(dir.resolve("state.json")));
-      assertFalse(Files.exists(dir.resolve("warehouse.db")));
-      Run query = Cli.run("query", "--dir", dir.toString(), "SELECT 1");
-      assertEquals(64, query.exit(), query.all());
-      assertTrue(query.err().contains("no warehouse at"), query.all());
+      assertTrue(reset.out().contains("reset connection default in duckdb:"), reset.out());
+      assertTrue(reset.out().contains(": its tables and state dropped"), reset.out());
+      assertEquals("{ }", Cli.run("state", "--dir", dir.toString()).out().strip());
+      Run query = Cli.run("query", "--dir", dir.toString(), "SELECT count(*) AS n FROM"
+          + " information_schema.tables WHERE table_name = 'orders'");
+      assertEquals(0, query.exit(), query.all());
+      assertTrue(query.out().lines().anyMatch("0"::equals), "orders is dropped: " + query.out());
+      Run again = Cli.run("reset", "--dir", dir.toString());
+      assertTrue(again.out().contains("nothing to reset: connection default has no state and no"
+          + " tables"), again.all());
 
       assertEquals(0, Cli.run("sync", "--dir", dir.toString(), "--url", fn.uri().toString()).exit());
       assertEquals(JSON.createObjectNode(), fn.requests().get(1).body().get("state"),

@@ -165,7 +165,8 @@ class UserCodeTest {
     assertTrue(r.all().contains("needs class com.example.acme.Names"), r.all());
     assertTrue(r.all().contains("add the jar that holds it to --classpath"), r.all());
     assertFalse(r.all().contains("\tat "), "no stack trace: " + r.all());
-    assertFalse(Files.exists(dir.resolve("w").resolve("state.json")), "no state was written");
+    assertEquals("{ }", Cli.run("state", "--dir", dir.resolve("w").toString()).out().strip(),
+        "no state was written");
   }
 
   @Test

@@ -51,6 +51,9 @@ final class PostgresDestination extends SqlDestination {
     PostgresDestination d = new PostgresDestination(db, url, options);
     try {
       d.exec("SET TIME ZONE 'UTC'");
+      // Every statement of ours names its schema; this is for query(): a person's SQL finds the
+      // connection's tables by their names, as in the DuckDB file.
+      d.exec("SET search_path TO " + q(url.schema()) + ", public");
       d.init();
     } catch (SQLException | RuntimeException e) {
       try {

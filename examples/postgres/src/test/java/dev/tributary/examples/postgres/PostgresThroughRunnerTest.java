@@ -21,11 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The connector as Fivetran runs it: the runner's {@code sync} in process, into a DuckDB
- * warehouse, with the engine's default settings (30-second settle lag, pages of 1,000). Writes
- * use {@link TestDatabase#SETTLED_NOW} as their cursor so the next sync covers them.
+ * warehouse with the engine's default settings (30-second settle lag, pages of 1,000), and
+ * without Fivetran into PostgreSQL ({@code --destination}) with pages and responses far smaller
+ * than the ties. Writes use {@link TestDatabase#SETTLED_NOW} as their cursor so the next sync
+ * covers them.
  */
 class PostgresThroughRunnerTest {
   private TestDatabase db;
+  /** The PostgreSQL destination's schema (in the same database as the source). */
+  private final String destination = "tributary_dest_"
+      + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   @TempDir Path dir;
 
   @BeforeEach
@@ -51,6 +56,9 @@ class PostgresThroughRunnerTest {
   void dropTables() throws Exception {
     System.clearProperty(PostgresConnector.TABLES_PROPERTY);
     db.close();
+    try (Connection pg = TestDatabase.connect(); java.sql.Statement st = pg.createStatement()) {
+      st.execute("DROP SCHEMA IF EXISTS " + destination + " CASCADE");
+    }
   }
 
   private String tables() {
@@ -74,6 +82,13 @@ class PostgresThroughRunnerTest {
     sync(secrets);
     assertWarehouseEqualsSource();
 
+    changeEverything();
+    sync(secrets);
+    assertWarehouseEqualsSource();
+  }
+
+  /** Inserts, updates sharing one timestamp (a tie of 25), hard and soft deletes, a full refresh. */
+  private void changeEverything() throws Exception {
     db.exec(
         "INSERT INTO orders VALUES (1001, 'new', 99999.99, '{}', '{\"n\": 1001}', " + SETTLED_NOW + ")",
         "UPDATE orders SET amount = amount + 0.01, tags = tags || ARRAY['changed'],"
@@ -86,15 +101,57 @@ class PostgresThroughRunnerTest {
         "INSERT INTO customers VALUES (41, 'x@example.com', false, false, " + SETTLED_NOW + ")",
         "DELETE FROM currencies WHERE code = 'JPY'",
         "UPDATE currencies SET name = 'Euro (EUR)' WHERE code = 'EUR'");
-    sync(secrets);
-    assertWarehouseEqualsSource();
   }
 
-  private void sync(Path secrets) {
+  @Test
+  void postgresDestinationEqualsTheTablesAfterEachRoundOfDeletesTiesAndReinserts()
+      throws Exception {
+    System.setProperty(PostgresConnector.TABLES_PROPERTY, tables());
+    Path secrets = dir.resolve("secrets.json");
+    Files.writeString(secrets, new ObjectMapper().writeValueAsString(db.secrets(tables())));
+    String url = "postgresql://postgres@127.0.0.1:5432/test?schema=" + destination;
+    // Pages of 7 and responses of 40 rows: every tie spans pages and responses.
+    String[] small = {"--destination", url, "--connection", "pg-example",
+        "--env", "TRIBUTARY_PAGE_SIZE=7", "--env", "TRIBUTARY_MAX_ROWS=40"};
+
+    sync(secrets, small);
+    assertDestinationEqualsSource();
+
+    changeEverything();
+    sync(secrets, small);
+    assertDestinationEqualsSource();
+
+    // Re-inserts: deleted orders come back under their old ids, a soft-deleted customer is live
+    // again, a deleted currency is back; all in one more tie.
+    db.exec(
+        "INSERT INTO orders VALUES (3, 'back', 3.33, '{}', '{\"n\": 3}', " + SETTLED_NOW + "),"
+            + " (4, 'back', 4.44, '{}', NULL, " + SETTLED_NOW + ")",
+        "UPDATE customers SET deleted = false, updated_at = " + SETTLED_NOW + " WHERE id = 7",
+        "INSERT INTO currencies VALUES ('JPY', 3, 'Yen (again)')",
+        "UPDATE orders SET customer = 'tie', updated_at = " + SETTLED_NOW + " WHERE id < 60");
+    sync(secrets, small);
+    assertDestinationEqualsSource();
+    sync(secrets, small); // nothing changed: nothing changes
+    assertDestinationEqualsSource();
+  }
+
+  private void assertDestinationEqualsSource() throws Exception {
+    try (Connection dest = TestDatabase.connect()) {
+      try (java.sql.Statement st = dest.createStatement()) {
+        st.execute("SET search_path TO " + destination);
+      }
+      assertEqualsSource(dest);
+    }
+  }
+
+  private void sync(Path secrets, String... extra) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(new String[] {"sync", "--dir", dir.toString(), "--connector",
-        PostgresConnector.class.getName(), "--secrets", secrets.toString(), "--quiet"},
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("sync", "--dir",
+        dir.toString(), "--connector", PostgresConnector.class.getName(), "--secrets",
+        secrets.toString(), "--quiet"));
+    args.addAll(java.util.List.of(extra));
+    int code = Main.run(args.toArray(new String[0]),
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     String output = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
@@ -103,8 +160,14 @@ class PostgresThroughRunnerTest {
   }
 
   private void assertWarehouseEqualsSource() throws Exception {
-    try (Connection pg = TestDatabase.connect();
-         Connection duck = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse.db"))) {
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("warehouse.db"))) {
+      assertEqualsSource(duck);
+    }
+  }
+
+  /** The destination on {@code duck} (DuckDB or PostgreSQL) holds what the source tables do. */
+  private void assertEqualsSource(Connection duck) throws Exception {
+    try (Connection pg = TestDatabase.connect()) {
       Map<String, String> orders = Tables.types(pg, db.schema + ".orders");
       Tables.assertSameRows(Tables.source(pg, "SELECT * FROM " + db.schema + ".orders", orders),
           Tables.warehouse(duck, "SELECT * FROM orders", orders), "orders");

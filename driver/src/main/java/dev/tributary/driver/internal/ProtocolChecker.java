@@ -1,7 +1,8 @@
-package dev.tributary.runner;
+package dev.tributary.driver.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -10,24 +11,66 @@ import java.util.Map;
 /**
  * The strictest Fivetran there is: checks one response against the protocol and reports every
  * problem with the call number. Errors stop the sync before the response is applied; warnings
- * are printed and the response is applied.
+ * are printed and the response is applied. Not part of the API: the {@link
+ * dev.tributary.driver.Driver} and the runner's setup test use it.
  */
-final class ProtocolChecker {
+public final class ProtocolChecker {
   /** A problem found in a response. */
-  record Finding(boolean error, String message) {}
+  public record Finding(boolean error, String message) {}
 
   private final long limitBytes;
   private final long stateLimitBytes;
   private final List<String> secretValues;
 
-  ProtocolChecker(long limitBytes, long stateLimitBytes, List<String> secretValues) {
+  public ProtocolChecker(long limitBytes, long stateLimitBytes, List<String> secretValues) {
     this.limitBytes = limitBytes;
     this.stateLimitBytes = stateLimitBytes;
-    this.secretValues = secretValues;
+    this.secretValues = List.copyOf(secretValues);
+  }
+
+  /**
+   * The secret values a response must not carry: every value of {@code secrets} (nested ones
+   * too) of 4 characters or more — the core's redaction rule — except those of the keys in
+   * {@code notSecret}, which are plain configuration.
+   */
+  public static List<String> secretValues(Map<String, ?> secrets, Collection<String> notSecret) {
+    Map<String, Object> rest = new java.util.LinkedHashMap<>(secrets);
+    notSecret.forEach(rest::remove);
+    List<String> out = new ArrayList<>();
+    collect(rest, out);
+    return out;
+  }
+
+  private static void collect(Object v, List<String> out) {
+    if (v instanceof Map) {
+      ((Map<?, ?>) v).values().forEach(o -> collect(o, out));
+    } else if (v instanceof List) {
+      ((List<?>) v).forEach(o -> collect(o, out));
+    } else if (v instanceof JsonNode && ((JsonNode) v).isContainerNode()) {
+      ((JsonNode) v).forEach(o -> collect(o, out));
+    } else if (v instanceof JsonNode) {
+      JsonNode n = (JsonNode) v;
+      if (!n.isNull() && !n.isBoolean() && n.asText().length() >= 4) {
+        out.add(n.asText());
+      }
+    } else if (v != null && !(v instanceof Boolean) && String.valueOf(v).length() >= 4) {
+      out.add(String.valueOf(v));
+    }
+  }
+
+  /** Rows in a response's {@code insert} and {@code delete}, all tables. */
+  public static long rows(JsonNode body) {
+    long n = 0;
+    for (String section : List.of("insert", "delete")) {
+      for (Iterator<JsonNode> it = body.path(section).elements(); it.hasNext(); ) {
+        n += it.next().size();
+      }
+    }
+    return n;
   }
 
   /** Checks the raw bytes and the parsed body (null if the bytes are not JSON). */
-  List<Finding> check(int call, byte[] raw, JsonNode body) {
+  public List<Finding> check(int call, byte[] raw, JsonNode body) {
     return check(call, -1, raw, raw.length, body);
   }
 
@@ -36,7 +79,7 @@ final class ProtocolChecker {
    * the platform carried ({@code wireBytes}; less than the raw bytes through S3) and the parsed
    * body (null if the bytes are not JSON).
    */
-  List<Finding> check(int call, int status, byte[] raw, long wireBytes, JsonNode body) {
+  public List<Finding> check(int call, int status, byte[] raw, long wireBytes, JsonNode body) {
     List<Finding> out = new ArrayList<>();
     String at = "call " + call + ": ";
     if (wireBytes > limitBytes) {
@@ -102,11 +145,6 @@ final class ProtocolChecker {
     return out;
   }
 
-  /**
-   * True if a secret is in the raw text, or in a string or field name of the parsed body: JSON
-   * may escape a secret (a quote, a backslash, any character as a unicode escape) so that its
-   * bytes never appear in the raw text.
-   */
   /** The first 160 characters of a body, on one line, with every secret value masked. */
   private String start(byte[] raw) {
     String text = new String(raw, 0, Math.min(raw.length, 4096), java.nio.charset.StandardCharsets.UTF_8);
@@ -122,6 +160,11 @@ final class ProtocolChecker {
     return sb.append(text.length() > 160 || raw.length > 4096 ? "…'" : "'").toString();
   }
 
+  /**
+   * True if a secret is in the raw text, or in a string or field name of the parsed body: JSON
+   * may escape a secret (a quote, a backslash, any character as a unicode escape) so that its
+   * bytes never appear in the raw text.
+   */
   private boolean mentionsSecret(String text, JsonNode body) {
     for (String secret : secretValues) {
       if (text.contains(secret) || (body != null && mentions(body, secret))) {

@@ -2,125 +2,35 @@ package dev.tributary.runner;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import dev.tributary.Connector;
-import dev.tributary.EngineConfig;
-import dev.tributary.FunctionHandler;
 import dev.tributary.aws.LocalContext;
+import dev.tributary.driver.Target;
+import dev.tributary.driver.Target.Reply;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Where the runner sends requests: a function, reached the way its platform would reach it. */
-interface Target {
-  /**
-   * What came back: the HTTP status (-1 where there is none), the body (through S3: the reply
-   * with the staged object's rows merged in) and the size of what the platform carried back, which
-   * its response limit applies to.
-   */
-  record Reply(int status, byte[] body, long wireBytes) {
-    Reply(int status, byte[] body) {
-      this(status, body, body.length);
-    }
-  }
+/**
+ * The runner's own ways to reach a function, beyond the driver's in-process and HTTP targets: a
+ * Lambda stream handler in this JVM, the real Lambda runtime interface client, and sync through S3.
+ */
+final class Targets {
+  private Targets() {}
 
-  Reply call(byte[] request, Duration timeout) throws IOException;
-
-  String describe();
-
-  /** In process, through the core's {@link FunctionHandler}: the connector's own code, no platform. */
-  static Target inProcess(Connector connector, EngineConfig config) {
-    FunctionHandler handler = new FunctionHandler(connector, config);
+  /** {@code target}, described as {@code description}. */
+  static Target described(Target target, String description) {
     return new Target() {
       @Override
       public Reply call(byte[] request, Duration timeout) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        FunctionHandler.Outcome o = handler.handle(new ByteArrayInputStream(request), out,
-            Instant.now().plus(timeout));
-        return new Reply(o.httpStatus(), out.toByteArray());
+        return target.call(request, timeout);
       }
 
       @Override
       public String describe() {
-        return "in process: " + connector.getClass().getName();
-      }
-    };
-  }
-
-  /**
-   * {@code target} with {@code loader} (the user's code) as the thread's context class loader
-   * during each call, as a platform runs a function with its own class loader current. A class
-   * the user's code needs and its class path lacks fails the call with a message naming the
-   * class, not a stack trace.
-   */
-  static Target withLoader(ClassLoader loader, Target target) {
-    return new Target() {
-      @Override
-      public Reply call(byte[] request, Duration timeout) throws IOException {
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        t.setContextClassLoader(loader);
-        try {
-          return target.call(request, timeout);
-        } catch (LinkageError e) {
-          throw new IOException("the function needs class "
-              + String.valueOf(e.getMessage()).replace('/', '.')
-              + ", which is not on its class path (" + e.getClass().getSimpleName()
-              + "); add the jar that holds it to --classpath", e);
-        } finally {
-          t.setContextClassLoader(previous);
-        }
-      }
-
-      @Override
-      public String describe() {
-        return target.describe();
-      }
-    };
-  }
-
-  /** Any HTTP function: a local Functions Framework invoker, an Azure function, a deployed one. */
-  static Target http(URI url, List<String[]> headers) {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    return new Target() {
-      @Override
-      public Reply call(byte[] request, Duration timeout) throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout.plusSeconds(5))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(request));
-        for (String[] h : headers) {
-          b.header(h[0], h[1]);
-        }
-        try {
-          HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-          return new Reply(r.statusCode(), r.body());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted calling " + url, e);
-        } catch (java.net.ConnectException e) {
-          throw new IOException("connection refused: nothing listens at " + url.getHost() + ":"
-              + (url.getPort() < 0 ? ("https".equals(url.getScheme()) ? 443 : 80) : url.getPort())
-              + "; start the function (e.g. tributary serve --gcp --classpath <jar>) or fix --url", e);
-        } catch (java.net.http.HttpConnectTimeoutException e) {
-          throw new IOException("connecting to " + url + " timed out after 10 s; is the host"
-              + " reachable?", e);
-        } catch (java.net.http.HttpTimeoutException e) {
-          throw new IOException("no answer from " + url + " within " + timeout.plusSeconds(5).toSeconds()
-              + " s (--call-timeout)", e);
-        }
-      }
-
-      @Override
-      public String describe() {
-        return "HTTP: " + url;
+        return description;
       }
     };
   }
