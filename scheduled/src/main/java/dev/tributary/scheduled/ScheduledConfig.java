@@ -103,7 +103,7 @@ public final class ScheduledConfig {
     }
     Optional<String> secrets = oneOf(env, SECRETS, SECRETS_FILE);
     if (secrets.isPresent()) {
-      String from = env.get(SECRETS) != null ? SECRETS : SECRETS_FILE + " (" + env.get(SECRETS_FILE) + ")";
+      String from = blankToNull(env.get(SECRETS)) != null ? SECRETS : SECRETS_FILE + " (" + env.get(SECRETS_FILE) + ")";
       b.secrets(parseSecrets(secrets.get(), from));
     }
     String margin = blankToNull(env.get(APPLY_MARGIN));
@@ -167,7 +167,8 @@ public final class ScheduledConfig {
 
   /** The value of {@code inline}, or the contents of the file {@code fileVariable} names. */
   private static Optional<String> oneOf(Map<String, String> env, String inline, String fileVariable) {
-    String value = env.get(inline);
+    // Blank counts as unset: templates pass "" for a setting they leave out.
+    String value = blankToNull(env.get(inline));
     String file = blankToNull(env.get(fileVariable));
     if (value != null && file != null) {
       throw new IllegalArgumentException("both " + inline + " and " + fileVariable
