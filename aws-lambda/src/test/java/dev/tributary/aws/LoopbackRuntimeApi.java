@@ -29,8 +29,15 @@ final class LoopbackRuntimeApi implements AutoCloseable {
   private final BlockingQueue<Invocation> pending = new LinkedBlockingQueue<>();
   private final Map<String, Invocation> inFlight = new ConcurrentHashMap<>();
   final CompletableFuture<String> initError = new CompletableFuture<>();
+  private final long timeoutMillis;
 
   LoopbackRuntimeApi() throws IOException {
+    this(60_000);
+  }
+
+  /** Each invocation's deadline ({@code Lambda-Runtime-Deadline-Ms}) is {@code timeoutMillis} after it starts. */
+  LoopbackRuntimeApi(long timeoutMillis) throws IOException {
+    this.timeoutMillis = timeoutMillis;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext(PREFIX, this::route);
@@ -74,7 +81,7 @@ final class LoopbackRuntimeApi implements AutoCloseable {
         inFlight.put(inv.id(), inv);
         ex.getResponseHeaders().add("Lambda-Runtime-Aws-Request-Id", inv.id());
         ex.getResponseHeaders().add("Lambda-Runtime-Deadline-Ms",
-            Long.toString(System.currentTimeMillis() + 60_000));
+            Long.toString(System.currentTimeMillis() + timeoutMillis));
         ex.getResponseHeaders().add("Lambda-Runtime-Invoked-Function-Arn",
             "arn:aws:lambda:eu-west-1:123456789012:function:tributary");
         ex.getResponseHeaders().add("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793");

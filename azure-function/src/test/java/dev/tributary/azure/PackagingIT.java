@@ -48,6 +48,32 @@ class PackagingIT {
   }
 
   @Test
+  void declaresTheScheduledSyncAsATimerOnTheScheduleOfAnAppSetting() throws IOException {
+    JsonNode function = MAPPER.readTree(STAGING.resolve("scheduled/function.json").toFile());
+
+    assertEquals("dev.tributary.azure.ScheduledFunction.run", function.path("entryPoint").asText());
+    assertEquals("../" + ADAPTER_JAR, function.path("scriptFile").asText());
+    JsonNode trigger = binding(function, "timerTrigger");
+    assertEquals("in", trigger.path("direction").asText());
+    assertEquals("timer", trigger.path("name").asText());
+    assertEquals("%TRIBUTARY_SCHEDULE%", trigger.path("schedule").asText());
+    assertEquals(1, function.path("bindings").size(), function.toString());
+  }
+
+  @Test
+  void libHoldsTheScheduledSyncWithThePostgresDriverButNotDuckDb() throws IOException {
+    List<String> jars;
+    try (Stream<Path> lib = Files.list(STAGING.resolve("lib"))) {
+      jars = lib.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+
+    assertTrue(jars.stream().anyMatch(j -> j.startsWith("tributary-scheduled-")), jars.toString());
+    assertTrue(jars.stream().anyMatch(j -> j.startsWith("tributary-destination-")), jars.toString());
+    assertTrue(jars.stream().anyMatch(j -> j.startsWith("postgresql-")), jars.toString());
+    assertFalse(jars.stream().anyMatch(j -> j.startsWith("duckdb")), jars.toString());
+  }
+
+  @Test
   void functionScriptFileIsTheStagedAdapterJar() throws IOException {
     JsonNode function = MAPPER.readTree(STAGING.resolve("fivetran/function.json").toFile());
     String scriptFile = function.path("scriptFile").asText();

@@ -37,7 +37,7 @@ class RepositoryDocsTest {
       // OkHttp
       "OkHttpClient", "Interceptor",
       // AWS Lambda, Google Functions Framework, Azure Functions
-      "RequestStreamHandler", "Context", "HttpFunction", "HttpRequestMessage", "HttpTrigger",
+      "RequestStreamHandler", "Context", "ScheduledEvent", "TimerTrigger", "HttpFunction", "HttpRequestMessage", "HttpTrigger",
       "FunctionName", "ExecutionContext",
       // JUnit
       "Test",

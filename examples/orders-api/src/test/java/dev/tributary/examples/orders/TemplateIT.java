@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +27,7 @@ import org.yaml.snakeyaml.Yaml;
  * directly: runtime, handler, SnapStart on a published alias, and the role Fivetran assumes.
  */
 class TemplateIT {
+  static final ObjectMapper JSON = new ObjectMapper();
   static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
 
   @SuppressWarnings("unchecked")
@@ -67,6 +72,73 @@ class TemplateIT {
     assertTrue(RequestStreamHandler.class.isAssignableFrom(type));
     assertNotNull(type.getMethod(handler[1], InputStream.class, OutputStream.class, Context.class));
     type.getConstructor(); // Lambda instantiates it with no arguments
+  }
+
+  @Test
+  void anOptionalScheduleRunsTheScheduledHandlerOfTheSameJarOnEventBridgeScheduler() throws Exception {
+    Map<String, Object> t = template();
+    Map<String, Object> fn = map(map(t.get("Resources")).get("ScheduledFunction"));
+    assertEquals("AWS::Serverless::Function", fn.get("Type"));
+    assertEquals("Scheduled", fn.get("Condition"));
+    assertEquals(List.of("Fn::Not"), List.copyOf(map(map(t.get("Conditions")).get("Scheduled")).keySet()));
+    assertEquals("", map(map(t.get("Parameters")).get("ScheduleExpression")).get("Default"),
+        "no schedule unless asked for");
+    Map<String, Object> p = map(fn.get("Properties"));
+    Map<String, Object> connector = map(map(map(t.get("Resources")).get("ConnectorFunction")).get("Properties"));
+    assertEquals(connector.get("CodeUri"), p.get("CodeUri"), "the same jar");
+    assertEquals("java21", p.get("Runtime"));
+    assertEquals(1, p.get("ReservedConcurrentExecutions"));
+
+    String[] handler = ((String) p.get("Handler")).split("::");
+    try (JarFile j = new JarFile(ROOT.resolve((String) p.get("CodeUri")).toFile())) {
+      assertNotNull(j.getEntry(handler[0].replace('.', '/') + ".class"), "scheduled handler in the jar");
+      assertNotNull(j.getEntry("com/amazonaws/services/lambda/runtime/events/ScheduledEvent.class"));
+      assertNotNull(j.getEntry("dev/tributary/scheduled/ScheduledSync.class"));
+      assertNotNull(j.getEntry("org/postgresql/Driver.class"), "the destination's driver");
+      assertTrue(j.getEntry("org/duckdb/DuckDBDriver.class") == null, "no DuckDB in the Lambda jar");
+    }
+    Class<?> type = Class.forName(handler[0]);
+    assertTrue(RequestHandler.class.isAssignableFrom(type));
+    assertNotNull(type.getMethod(handler[1], ScheduledEvent.class, Context.class));
+    type.getConstructor(); // Lambda instantiates it with no arguments
+
+    Map<String, Object> tick = map(map(p.get("Events")).get("Tick"));
+    assertEquals("ScheduleV2", tick.get("Type"));
+    Map<String, Object> schedule = map(tick.get("Properties"));
+    assertEquals(Map.of("Ref", "ScheduleExpression"), schedule.get("ScheduleExpression"));
+    // The scheduler's Input is a ScheduledEvent: the fields of the payload the handler is tested with.
+    String input = (String) map(schedule.get("Input")).get("Fn::Sub");
+    JsonNode event = JSON.readTree(input.replace("${AWS::AccountId}", "123456789012")
+        .replace("${AWS::Region}", "eu-west-1"));
+    JsonNode fixture = JSON.readTree(ROOT.resolve(
+        "aws-lambda/src/test/resources/fixtures/scheduled-event.json").toFile());
+    assertEquals(fieldNames(fixture), fieldNames(event));
+    assertEquals("Scheduled Event", event.path("detail-type").asText());
+  }
+
+  @Test
+  void theScheduledFunctionGetsTheDestinationAndItsPasswordFromSecretsManagerOrAHiddenParameter()
+      throws Exception {
+    Map<String, Object> t = template();
+    Map<String, Object> params = map(t.get("Parameters"));
+    assertEquals(true, map(params.get("DestinationPassword")).get("NoEcho"));
+    Map<String, Object> vars = map(map(map(map(map(map(t.get("Resources")).get("ScheduledFunction"))
+        .get("Properties")).get("Environment"))).get("Variables"));
+    assertEquals(Map.of("Ref", "DestinationUrl"), vars.get("TRIBUTARY_DESTINATION_URL"));
+    List<Object> password = list(map(vars.get("TRIBUTARY_DESTINATION_PASSWORD")).get("Fn::If"));
+    assertEquals("PasswordFromSecretsManager", password.get(0));
+    assertEquals(Map.of("Fn::Sub", "{{resolve:secretsmanager:${DestinationPasswordSecretArn}:SecretString}}"),
+        password.get(1));
+    assertEquals(Map.of("Ref", "DestinationPassword"), password.get(2));
+    List<Object> secrets = list(map(vars.get("TRIBUTARY_SECRETS")).get("Fn::If"));
+    assertEquals("ConnectorSecretsFromSecretsManager", secrets.get(0));
+    assertTrue(vars.containsKey("TRIBUTARY_CONNECTION"));
+  }
+
+  private static java.util.Set<String> fieldNames(JsonNode node) {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   @Test

@@ -16,14 +16,27 @@ class AzureAppIT {
   final Path app = Path.of(System.getProperty("stagingDirectory"));
 
   @Test
-  void theAppHasOneFunctionKeyedHttpTriggerForPost() throws Exception {
+  void theAppHasAFunctionKeyedHttpTriggerForPostAndTheScheduledTimer() throws Exception {
     String function = Files.readString(app.resolve("fivetran/function.json"));
     assertTrue(function.contains("\"httpTrigger\"") && function.contains("\"FUNCTION\"")
         && function.contains("\"POST\""), function);
     assertTrue(function.contains("dev.tributary.azure.FivetranFunction.run"), function);
     assertTrue(Files.exists(app.resolve("host.json")));
     File[] functions = app.toFile().listFiles(f -> new File(f, "function.json").exists());
-    assertEquals(1, functions.length);
+    assertEquals(2, functions.length);
+    // Scheduled, without Fivetran: the adapter's timer, on the app setting TRIBUTARY_SCHEDULE.
+    String timer = Files.readString(app.resolve("scheduled/function.json"));
+    assertTrue(timer.contains("\"timerTrigger\"") && timer.contains("%TRIBUTARY_SCHEDULE%"), timer);
+    assertTrue(timer.contains("dev.tributary.azure.ScheduledFunction.run"), timer);
+  }
+
+  @Test
+  void libHoldsTheScheduledSyncWithThePostgresDriver() {
+    List<String> lib = Arrays.asList(app.resolve("lib").toFile().list());
+    assertTrue(lib.stream().anyMatch(n -> n.startsWith("tributary-scheduled-")), lib.toString());
+    assertTrue(lib.stream().anyMatch(n -> n.startsWith("postgresql-")), lib.toString());
+    assertFalse(lib.stream().anyMatch(n -> n.startsWith("duckdb") || n.startsWith("joda")),
+        lib.toString());
   }
 
   @Test
