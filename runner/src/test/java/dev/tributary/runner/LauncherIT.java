@@ -111,11 +111,21 @@ class LauncherIT {
 
   @Test
   void serveRunsTheRealInvokerUntilStoppedAndSyncReachesIt() throws Exception {
+    serveAndSync("--gcp", GCP_JAR);
+  }
+
+  /** The Lambda runtime interface client behind the Invoke API, as {@code sam local start-lambda}. */
+  @Test
+  void serveRunsTheRealLambdaRuntimeBehindTheInvokeApiAndSyncReachesIt() throws Exception {
+    serveAndSync("--lambda", LAMBDA_JAR);
+  }
+
+  private void serveAndSync(String runtime, Path jar) throws Exception {
     try (DemoSource source = DemoSource.start(DemoSource.Options.builder().seed(12).build())) {
       source.seed(4, 2);
       Path secrets = secretsFor(source);
-      Process serve = new ProcessBuilder(ROOT.resolve("tributary").toString(), "serve", "--gcp",
-          "--classpath", GCP_JAR.toString(), "--dir", dir.toString())
+      Process serve = new ProcessBuilder(ROOT.resolve("tributary").toString(), "serve", runtime,
+          "--classpath", jar.toString(), "--dir", dir.toString())
           .directory(ROOT.toFile()).redirectErrorStream(true).start();
       try {
         BufferedReader lines = new BufferedReader(new InputStreamReader(serve.getInputStream(),
