@@ -162,7 +162,7 @@ final class Budget {
    * Why a single row cannot go in any response of this call, and which setting to change: the
    * staged object's limit on a sync through cloud storage, the response's otherwise.
    */
-  String rowTooLarge(int rowBytes, String table, String key) {
+  String rowTooLarge(long rowBytes, String table, String key) {
     String where = "row of " + rowBytes + " bytes in table " + table + " (primary key " + key + ")";
     if (staged) {
       return where + " does not fit in maxStagedBytes (" + maxBytes + ") with the object's"

@@ -61,20 +61,20 @@ final class Call {
       budget.stop(StopReason.REPEATED_KEY);
       return false;
     }
-    byte[] bytes = response.serialize(t, row);
     long stateBound = stateBoundWith(slot, codec.positionBytes(rp));
     if (!budget.stateFits(stateBound)) {
       budget.stop(StopReason.STATE_BUDGET);
       return false;
     }
-    switch (response.tryAdd(t, row.isDelete(), bytes, stateBound)) {
+    switch (response.add(t, row, stateBound)) {
       case OK -> {
         keys.add(key);
         return true;
       }
       case OVER_BYTES -> {
         if (response.rows() == 0) {
-          throw new ConnectorFailure(budget.rowTooLarge(bytes.length, t.name(), keyOf(t, row)));
+          throw new ConnectorFailure(budget.rowTooLarge(response.lastRowBytes(), t.name(),
+              keyOf(t, row)));
         }
         budget.stop(StopReason.BYTE_BUDGET);
       }

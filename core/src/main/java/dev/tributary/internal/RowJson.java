@@ -12,7 +12,6 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Map;
@@ -77,7 +76,7 @@ final class RowJson {
     } else if (v instanceof OffsetDateTime) {
       g.writeString(Values.instantText((Instant) ValueType.TIMESTAMP.normalize(v)));
     } else if (v instanceof ZonedDateTime z) {
-      g.writeString(DateTimeFormatter.ISO_INSTANT.format(z.toInstant()));
+      g.writeString(IsoText.instant(z.toInstant()));
     } else if (v instanceof LocalDate d) {
       g.writeString(Values.dateText(d));
     } else if (v instanceof LocalDateTime || v instanceof LocalTime) {
@@ -85,7 +84,7 @@ final class RowJson {
     } else if (v instanceof java.sql.Date d) { // before java.util.Date, which it extends
       g.writeString(d.toLocalDate().toString());
     } else if (v instanceof Date d) {
-      g.writeString(DateTimeFormatter.ISO_INSTANT.format(d.toInstant()));
+      g.writeString(IsoText.instant(d.toInstant()));
     } else if (v instanceof byte[] bytes) {
       g.writeString(Base64.getEncoder().encodeToString(bytes));
     } else if (v instanceof UUID || v instanceof Character || v instanceof CharSequence) {
