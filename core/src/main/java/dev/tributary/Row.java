@@ -1,9 +1,14 @@
 package dev.tributary;
 
-import java.util.Collections;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * One row a connector hands to the engine: either an upsert (the row's current values) or a
@@ -19,16 +24,20 @@ import java.util.Objects;
  * <p>Immutable; column order is kept.
  */
 public final class Row {
-  private final Map<String, Object> values;
+  private final Columns values;
   private final boolean delete;
 
   private Row(Map<String, ?> values, boolean delete) {
     Objects.requireNonNull(values, "values");
-    LinkedHashMap<String, Object> copy = new LinkedHashMap<>(values.size() * 2);
+    int n = values.size();
+    String[] names = new String[n];
+    Object[] data = new Object[n];
+    int i = 0;
     for (Map.Entry<String, ?> e : values.entrySet()) {
-      copy.put(Objects.requireNonNull(e.getKey(), "column name"), e.getValue());
+      names[i] = Objects.requireNonNull(e.getKey(), "column name");
+      data[i++] = e.getValue();
     }
-    this.values = Collections.unmodifiableMap(copy);
+    this.values = new Columns(names, data, i);
     this.delete = delete;
   }
 
@@ -58,6 +67,93 @@ public final class Row {
   /** The value of one column, or {@code null} if absent or null. */
   public Object get(String column) {
     return values.get(column);
+  }
+
+  /**
+   * A row's columns in two arrays, in order: a fraction of a hash map's memory, a lookup that
+   * scans a few names (identical strings first: column names are usually constants), and
+   * iteration without an entry per column. Immutable; equal to any map of the same entries.
+   */
+  private static final class Columns extends AbstractMap<String, Object> {
+    private final String[] names;
+    private final Object[] data;
+    private final int size;
+
+    Columns(String[] names, Object[] data, int size) {
+      this.names = names;
+      this.data = data;
+      this.size = size;
+    }
+
+    private int indexOf(Object column) {
+      for (int i = 0; i < size; i++) {
+        if (names[i] == column) {
+          return i;
+        }
+      }
+      if (column != null) {
+        for (int i = 0; i < size; i++) {
+          if (names[i].equals(column)) {
+            return i;
+          }
+        }
+      }
+      return -1;
+    }
+
+    @Override
+    public Object get(Object column) {
+      int i = indexOf(column);
+      return i < 0 ? null : data[i];
+    }
+
+    @Override
+    public boolean containsKey(Object column) {
+      return indexOf(column) >= 0;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public void forEach(BiConsumer<? super String, ? super Object> action) {
+      for (int i = 0; i < size; i++) {
+        action.accept(names[i], data[i]);
+      }
+    }
+
+    @Override
+    public Set<Map.Entry<String, Object>> entrySet() {
+      return new AbstractSet<>() {
+        @Override
+        public int size() {
+          return size;
+        }
+
+        @Override
+        public Iterator<Map.Entry<String, Object>> iterator() {
+          return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+              return next < size;
+            }
+
+            @Override
+            public Map.Entry<String, Object> next() {
+              if (next >= size) {
+                throw new NoSuchElementException();
+              }
+              int i = next++;
+              return new AbstractMap.SimpleImmutableEntry<>(names[i], data[i]);
+            }
+          };
+        }
+      };
+    }
   }
 
   /** True for a delete. */

@@ -28,6 +28,9 @@ final class Budget {
   private long stateBase;
   private final Map<Slot, Long> allowances = new HashMap<>();
   private long allowanceTotal;
+  /** The slot last allowed for, and the position size it was allowed. */
+  private Slot lastSlot;
+  private int lastPositionBytes;
   private StopReason stop;
   private int reads;
   private long dropped;
@@ -118,6 +121,7 @@ final class Budget {
     stateBase = stateBytes + fixed;
     allowances.clear();
     allowanceTotal = 0;
+    lastSlot = null;
   }
 
   /**
@@ -126,6 +130,11 @@ final class Budget {
    * state's size.
    */
   long allow(Slot slot, int positionBytes) {
+    if (slot == lastSlot && positionBytes <= lastPositionBytes) {
+      return stateBound(); // row after row of one slot: nothing grows
+    }
+    lastSlot = slot;
+    lastPositionBytes = positionBytes;
     // A top-level slot may hold position, reread_after, children_of and tail_after at once; a
     // partition only its position, under its key.
     long need = slot.isPartition()

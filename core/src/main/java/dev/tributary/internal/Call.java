@@ -50,12 +50,18 @@ final class Call {
    *     even the first row's position
    */
   boolean emit(Table t, Slot slot, Row row, Position rp) {
+    return emit(t, slot, row, rp, KeySet.keyHash(t, row));
+  }
+
+  /** {@link #emit(Table, Slot, Row, Position)} with the row's {@link KeySet#keyHash} known. */
+  boolean emit(Table t, Slot slot, Row row, Position rp, long key) {
     if (budget.timeUp()) {
       budget.stop(StopReason.DEADLINE);
       return false;
     }
-    long key = KeySet.keyHash(t, row);
-    if (keys.contains(key)) {
+    // Added now, though the row may yet be refused: a refused row stops the call, so no later
+    // row of this call meets its key.
+    if (!keys.add(key)) {
       // Fivetran applies a response's inserts and deletes in no defined order: a key the response
       // already carries goes in the next one (the position stays before this row).
       budget.stop(StopReason.REPEATED_KEY);
@@ -68,7 +74,6 @@ final class Call {
     }
     switch (response.add(t, row, stateBound)) {
       case OK -> {
-        keys.add(key);
         return true;
       }
       case OVER_BYTES -> {

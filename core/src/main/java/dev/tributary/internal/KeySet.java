@@ -118,6 +118,15 @@ final class KeySet {
     return h;
   }
 
+  /** {@link #keyHash(Table, Row)} of the row whose primary-key values, in key order, are {@code key}. */
+  static long keyHash(Table table, Object[] key) {
+    long h = mix(table.name().hashCode() * 0x9E3779B97F4A7C15L);
+    for (Object v : key) {
+      h = mix(h * 0xC2B2AE3D27D4EB4FL + valueHash(v));
+    }
+    return h;
+  }
+
   private static long valueHash(Object v) {
     if (v == null) {
       return 0x5BD1E995L;

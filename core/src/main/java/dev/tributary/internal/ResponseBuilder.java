@@ -48,6 +48,10 @@ final class ResponseBuilder {
   private long bodyBytes;
   private int rows;
   private long lastRowBytes;
+  /** The section the last row went to: rows of one table come in runs. */
+  private Table lastTable;
+  private boolean lastDelete;
+  private Section lastSection;
 
   /**
    * One table's rows in the insert or the delete part, comma-separated, written by a generator of
@@ -166,7 +170,7 @@ final class ResponseBuilder {
     }
     boolean delete = row.isDelete();
     Map<String, Section> sections = delete ? deletes : inserts;
-    Section s = sections.get(table.name());
+    Section s = table == lastTable && delete == lastDelete ? lastSection : sections.get(table.name());
     long overhead = s == null ? sectionOverhead(table, delete, sections.isEmpty()) : 1;
     if (s == null) {
       s = new Section(json, staged ? STAGED_SPILL_THRESHOLD : Long.MAX_VALUE);
@@ -196,6 +200,9 @@ final class ResponseBuilder {
     if (s.rows == 0) {
       sections.put(table.name(), s);
     }
+    lastTable = table;
+    lastDelete = delete;
+    lastSection = s;
     s.rows++;
     bodyBytes += lastRowBytes + overhead;
     rows++;

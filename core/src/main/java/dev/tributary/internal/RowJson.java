@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tributary.ValueType;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -23,9 +24,18 @@ final class RowJson {
 
   static void writeRow(JsonGenerator g, Map<String, Object> values) throws IOException {
     g.writeStartObject();
-    for (Map.Entry<String, Object> e : values.entrySet()) {
-      g.writeFieldName(e.getKey());
-      writeValue(g, e.getValue(), e.getKey());
+    try {
+      // forEach, not entrySet(): a row's unmodifiable map wraps every entry it iterates.
+      values.forEach((column, value) -> {
+        try {
+          g.writeFieldName(column);
+          writeValue(g, value, column);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
     g.writeEndObject();
   }
