@@ -154,11 +154,11 @@ final class Normalizer {
   private static int digits(String s, int at, int count) {
     int v = 0;
     for (int i = at; i < at + count; i++) {
-      char c = s.charAt(i);
-      if (!isDigit(c)) {
+      int d = s.charAt(i) - '0';
+      if (d < 0 || d > 9) {
         return -1;
       }
-      v = v * 10 + (c - '0');
+      v = v * 10 + d;
     }
     return v;
   }

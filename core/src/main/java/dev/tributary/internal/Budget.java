@@ -21,6 +21,7 @@ final class Budget {
   private final boolean staged;
   private final long maxBytes;
   private final int maxRows;
+  private final int pageSize;
   private final long maxStateBytes;
   private final Instant stopAt;
   private final Clock clock;
@@ -39,6 +40,7 @@ final class Budget {
     this.staged = staged;
     this.maxBytes = staged ? config.maxStagedBytes() : config.maxResponseBytes();
     this.maxRows = config.maxRowsPerResponse();
+    this.pageSize = config.pageSize();
     this.maxStateBytes = config.maxStateBytes();
     this.stopAt = deadline.minus(config.deadlineMargin());
     this.clock = config.clock();
@@ -64,6 +66,11 @@ final class Budget {
 
   int maxRows() {
     return maxRows;
+  }
+
+  /** The rows a read asks for: the least a call expects to hold. */
+  int pageSize() {
+    return pageSize;
   }
 
   long maxStateBytes() {

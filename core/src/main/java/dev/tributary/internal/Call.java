@@ -23,7 +23,7 @@ final class Call {
   final Budget budget;
   final ResponseBuilder response;
   /** Primary keys already in this response (hashed): each key goes in a response once. */
-  final KeySet keys = new KeySet();
+  final KeySet keys;
   final Set<String> notices = new LinkedHashSet<>();
 
   Call(Schema schema, StateCodec codec, SyncState state, Secrets secrets, Budget budget,
@@ -35,6 +35,7 @@ final class Call {
     this.budget = budget;
     this.response = new ResponseBuilder(json, schema, budget.staged(), budget.maxBytes(),
         budget.maxRows());
+    this.keys = new KeySet(Math.min(budget.pageSize(), budget.maxRows()));
   }
 
   /** Starts the state's accounting from its exact size as it stands. */
