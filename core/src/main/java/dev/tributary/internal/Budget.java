@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * What one call may spend, decided once when it begins: the response's bytes and rows, the time
  * until its deadline, and the room its state may take. A sync through cloud storage bounds its
- * object by {@code maxStagedBytes}, a direct one its response by {@code maxResponseBytes}.
+ * object by {@code maxStagedBytes} alone, a direct one its response by {@code maxResponseBytes}
+ * and {@code maxRowsPerResponse}.
  *
  * <p>The state's room is kept as a bound: the exact size of the state when the call began (or
  * was last squeezed) plus an allowance per slot for the largest position it has held this call
@@ -39,7 +40,8 @@ final class Budget {
   private Budget(EngineConfig config, boolean staged, Instant deadline) {
     this.staged = staged;
     this.maxBytes = staged ? config.maxStagedBytes() : config.maxResponseBytes();
-    this.maxRows = config.maxRowsPerResponse();
+    // The row cap is the direct response's: a staged object is bounded by its bytes alone.
+    this.maxRows = staged ? Integer.MAX_VALUE : config.maxRowsPerResponse();
     this.pageSize = config.pageSize();
     this.maxStateBytes = config.maxStateBytes();
     this.stopAt = deadline.minus(config.deadlineMargin());
