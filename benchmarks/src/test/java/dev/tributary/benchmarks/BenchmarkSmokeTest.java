@@ -37,6 +37,7 @@ class BenchmarkSmokeTest {
     long copy = b.streamingCopy();
     assertEquals(copy, b.naive(), copy * 0.1);
     assertEquals(copy, b.tributary(), copy * 0.25);
+    assertEquals(copy, b.passThrough(), copy * 0.25);
   }
 
   @Test

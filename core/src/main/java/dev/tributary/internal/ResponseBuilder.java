@@ -177,16 +177,27 @@ final class ResponseBuilder {
     }
     long mark = s.position();
     try {
-      if (s.rows > 0) {
-        s.gen.writeRaw(',');
-      }
-      long start = s.position();
-      if (delete) {
-        writeKey(s.gen, table, row);
+      if (!delete && row.isSourceJson()) {
+        // A pass-through record: its bytes as the source sent them, past the generator.
+        s.gen.flush();
+        if (s.rows > 0) {
+          s.bytes.write(',');
+        }
+        long start = s.bytes.size();
+        row.writeSourceJsonTo(s.bytes);
+        lastRowBytes = s.bytes.size() - start;
       } else {
-        RowJson.writeRow(s.gen, row.values());
+        if (s.rows > 0) {
+          s.gen.writeRaw(',');
+        }
+        long start = s.position();
+        if (delete) {
+          writeKey(s.gen, table, row);
+        } else {
+          RowJson.writeRow(s.gen, row.values());
+        }
+        lastRowBytes = s.position() - start;
       }
-      lastRowBytes = s.position() - start;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
