@@ -48,6 +48,25 @@ class BenchmarkSmokeTest {
   }
 
   @Test
+  void theFirstCallAloneAndAfterPrimingAnswer() throws Exception {
+    dev.tributary.benchmarks.cold.ColdStart.main(new String[] {"tributary", "call"});
+    dev.tributary.benchmarks.cold.ColdStart.main(new String[] {"tributary", "primed"});
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"generator", "handler", "lambda", "direct-paged", "staged-paged"})
+  void everyHeapProbeVariantAnswersTheSameRows(String variant) throws Exception {
+    long written = dev.tributary.benchmarks.memory.HeapProbe.smoke(variant, 300);
+    assertTrue(written > 300 * 90, variant + " wrote " + written);
+  }
+
+  @Test
+  void statePartitionsRoundTripAndMeasure() throws Exception {
+    dev.tributary.internal.StatePartitions.Result r = dev.tributary.internal.StatePartitions.run(200, 2);
+    assertTrue(r.bytesPerPartition() > 20 && r.bytesPerPartition() < 100, r.toString());
+  }
+
+  @Test
   void destinationThroughputRunsEveryPhaseIntoPostgresqlAndDropsItsSchema() {
     java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
     java.util.List<DestinationThroughput.Phase> phases = DestinationThroughput.run(
