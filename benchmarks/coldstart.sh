@@ -44,3 +44,14 @@ for flags in ("default", "tiered1+cds"):
         cl = st.median(c for _, c in rows[(flags, v)])
         print(f"{flags:<12} {v:<10} {st.median(ms):>9.0f} {min(ms):>5}–{max(ms):<5} {cl:>8.0f} {st.median(ms)/bare:>8.2f}")
 PY
+echo
+echo "the first call alone, in a process already started (median of $runs):"
+for spec in "bare call" "tributary call" "tributary primed"; do
+  for _ in $(seq "$runs"); do
+    java -cp "$cp" "$main" $spec
+  done | python3 -c "
+import sys, statistics as st
+ms = [float(l.split()[0].split('=')[1]) for l in sys.stdin]
+print(f'  {\"$spec\":<18} {st.median(ms):7.1f} ms  ({min(ms):.1f}–{max(ms):.1f})')
+"
+done

@@ -263,7 +263,10 @@ public final class EngineConfig {
       return this;
     }
 
-    /** Most rows (inserts plus deletes) in one response. Default 100,000. */
+    /**
+     * Most rows (inserts plus deletes) in one direct response. Default 100,000. A sync through
+     * cloud storage is bounded by {@link #maxStagedBytes} alone.
+     */
     public Builder maxRowsPerResponse(int rows) {
       if (rows < 1) {
         throw new IllegalArgumentException("maxRowsPerResponse < 1: " + rows);

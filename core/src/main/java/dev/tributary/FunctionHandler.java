@@ -108,10 +108,64 @@ public final class FunctionHandler {
   }
 
   /**
-   * A call's outcome with its whole body, still in memory: for {@link HttpFront}, whose status
-   * goes out before the body, so the body the engine built is the one buffer between the two.
+   * A call's outcome with its whole body, not yet written: the engine's table sections, which
+   * are written once, straight to the platform's stream ({@link HttpFront}'s status goes out
+   * before it).
    */
-  record Reply(Outcome outcome, ByteArrayOutputStream body) {}
+  record Reply(Outcome outcome, Body body) {}
+
+  /** A complete body, held where it was built until it is written. */
+  abstract static class Body {
+    /** The exact number of bytes {@link #writeTo} writes. */
+    abstract long size();
+
+    /** Writes the body to {@code out}. */
+    abstract void writeTo(OutputStream out) throws IOException;
+
+    /** The body as an array, for platforms that take one. */
+    byte[] bytes() {
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size(), Integer.MAX_VALUE - 8));
+      try {
+        writeTo(out);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e); // writing to memory does not fail
+      }
+      return out.toByteArray();
+    }
+
+    static Body of(ByteArrayOutputStream bytes) {
+      return new Body() {
+        @Override
+        long size() {
+          return bytes.size();
+        }
+
+        @Override
+        void writeTo(OutputStream out) throws IOException {
+          bytes.writeTo(out);
+        }
+
+        @Override
+        byte[] bytes() {
+          return bytes.toByteArray();
+        }
+      };
+    }
+
+    static Body of(SyncEngine.Body engine) {
+      return new Body() {
+        @Override
+        long size() {
+          return engine.size();
+        }
+
+        @Override
+        void writeTo(OutputStream out) throws IOException {
+          engine.writeTo(out);
+        }
+      };
+    }
+  }
 
   /** How the request reaches the decoder: read from a stream, or bytes already in memory. */
   @FunctionalInterface
@@ -140,22 +194,23 @@ public final class FunctionHandler {
       Instant deadline) {
     // Rows accumulate inside the engine; the body is handed on only once it is whole, so a
     // failure at any point still leaves room for a clean error body.
-    ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
     try {
       // Every reply carries the state (a setup test's verbatim): one holding a secret is refused.
       StateSecrets.reject(request.state(), secrets, () -> connector.schema(secrets));
       if (request.setupTest()) {
         connector.test(secrets);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(1024);
         engine.writeSetupTestReply(request, body);
         log.setupTest(syncId, millisSince(started));
-        return new Reply(Outcome.OK, body);
+        return new Reply(Outcome.OK, Body.of(body));
       }
-      SyncEngine.Summary summary = engine.sync(request, deadline, body);
+      SyncEngine.Answer answer = engine.sync(request, deadline);
+      SyncEngine.Summary summary = answer.summary();
       for (String notice : summary.notices()) {
         log.notice(syncId, secrets.redact(notice));
       }
       log.call(syncId, millisSince(started), summary);
-      return new Reply(Outcome.OK, body);
+      return new Reply(Outcome.OK, Body.of(answer.body()));
     } catch (ProtocolFailure e) {
       return fail(syncId, started, Outcome.BAD_REQUEST, "ProtocolError", e.getMessage(), secrets);
     } catch (MissingSecretException | ConfigurationFailure e) {
@@ -165,7 +220,8 @@ public final class FunctionHandler {
     } catch (SourceFailure e) {
       return fail(syncId, started, Outcome.SOURCE_FAILURE, "SourceError", e.getMessage(), secrets);
     } catch (IOException e) {
-      // Only the connector's test() and read() throw IOException here; writing `body` cannot.
+      // The connector's test() and read() throw IOException here (a staged write's failure is a
+      // StagingFailure); nothing is written to the platform's stream yet.
       return fail(syncId, started, Outcome.SOURCE_FAILURE, "SourceError",
           "source failed: " + describe(e), secrets);
     } catch (ConnectorFailure e) {
@@ -181,7 +237,7 @@ public final class FunctionHandler {
     String safe = secrets.redact(message == null ? type : message);
     ByteArrayOutputStream body = errorBody(type, safe);
     log.failure(syncId, millisSince(started), outcome.name().toLowerCase(java.util.Locale.ROOT), type, safe);
-    return new Reply(outcome, body);
+    return new Reply(outcome, Body.of(body));
   }
 
   /**

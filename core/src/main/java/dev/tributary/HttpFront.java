@@ -1,6 +1,5 @@
 package dev.tributary;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -57,9 +56,9 @@ public final class HttpFront {
   public static final class Answer {
     private final int status;
     private final String allow;
-    private final ByteArrayOutputStream body;
+    private final FunctionHandler.Body body;
 
-    private Answer(int status, String allow, ByteArrayOutputStream body) {
+    private Answer(int status, String allow, FunctionHandler.Body body) {
       this.status = status;
       this.allow = allow;
       this.body = body;
@@ -87,7 +86,7 @@ public final class HttpFront {
 
     /** The body as an array, for platforms that take one. */
     public byte[] bytes() {
-      return body.toByteArray();
+      return body.bytes();
     }
 
     @Override
@@ -167,13 +166,13 @@ public final class HttpFront {
   /** The 405 or 415 this request gets, or null if it is served. */
   private Answer refuse(String method, String contentType) {
     if (!"POST".equals(method)) {
-      return new Answer(405, "POST", handler.errorBody("MethodNotAllowed", "method "
-          + token(method) + " is not served; Fivetran calls with POST, the request JSON as the body"));
+      return new Answer(405, "POST", FunctionHandler.Body.of(handler.errorBody("MethodNotAllowed", "method "
+          + token(method) + " is not served; Fivetran calls with POST, the request JSON as the body")));
     }
     if (contentType != null && !contentType.isBlank() && !isJson(contentType)) {
-      return new Answer(415, null, handler.errorBody("UnsupportedMediaType", "content type "
+      return new Answer(415, null, FunctionHandler.Body.of(handler.errorBody("UnsupportedMediaType", "content type "
           + token(mediaType(contentType)) + " is not served; send the request JSON with"
-          + " Content-Type: application/json"));
+          + " Content-Type: application/json")));
     }
     return null;
   }

@@ -74,6 +74,10 @@ final class Normalizer {
    * text for them) as {@link Instant#MAX} / {@link Instant#MIN}.
    */
   private static Instant parseInstant(String text) {
+    Instant fast = parseCommonInstant(text);
+    if (fast != null) {
+      return fast;
+    }
     String s = text.trim();
     int infinity = infinity(s);
     if (infinity != 0) {
@@ -89,6 +93,97 @@ final class Normalizer {
       throw new IllegalArgumentException("is not an ISO-8601 timestamp with an offset ("
           + shape(text) + ")");
     }
+  }
+
+  /**
+   * The instant of the shape nearly every source writes — {@code yyyy-MM-ddTHH:mm:ss}, an
+   * optional fraction of 1 to 9 digits, then {@code Z} or {@code ±HH:MM} — read without the
+   * general parser (a tenth of its cost on a row's cursor). Null for any other text, including
+   * every one the general parser would reject: it then reads (or refuses) the text, so both
+   * paths give one answer.
+   */
+  static Instant parseCommonInstant(String s) {
+    int n = s.length();
+    if (n < 20 || n > 35 || s.charAt(4) != '-' || s.charAt(7) != '-'
+        || (s.charAt(10) != 'T' && s.charAt(10) != ' ') || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
+      return null;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 2);
+    int day = digits(s, 8, 2);
+    int hour = digits(s, 11, 2);
+    int minute = digits(s, 14, 2);
+    int second = digits(s, 17, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0
+        || minute > 59 || second < 0 || second > 59 || day > monthLength(year, month)) {
+      return null;
+    }
+    int i = 19;
+    int nano = 0;
+    if (i < n && s.charAt(i) == '.') {
+      int start = ++i;
+      while (i < n && i - start < 9 && isDigit(s.charAt(i))) {
+        nano = nano * 10 + (s.charAt(i++) - '0');
+      }
+      if (i == start || (i < n && isDigit(s.charAt(i)))) {
+        return null;
+      }
+      for (int k = i - start; k < 9; k++) {
+        nano *= 10;
+      }
+    }
+    int offset;
+    if (i == n - 1 && s.charAt(i) == 'Z') {
+      offset = 0;
+    } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
+      int hh = digits(s, i + 1, 2);
+      int mm = digits(s, i + 4, 2);
+      if (hh < 0 || hh > 17 || mm < 0 || mm > 59 || (hh == 0 && mm == 0 && s.charAt(i) == '-')) {
+        return null;
+      }
+      offset = (s.charAt(i) == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+    } else {
+      return null;
+    }
+    long seconds = epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second;
+    return Instant.ofEpochSecond(seconds - offset, nano);
+  }
+
+  /** The non-negative number written by {@code count} ASCII digits at {@code at}; -1 if not digits. */
+  private static int digits(String s, int at, int count) {
+    int v = 0;
+    for (int i = at; i < at + count; i++) {
+      int d = s.charAt(i) - '0';
+      if (d < 0 || d > 9) {
+        return -1;
+      }
+      v = v * 10 + d;
+    }
+    return v;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static int monthLength(int year, int month) {
+    return switch (month) {
+      case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+      case 4, 6, 9, 11 -> 30;
+      default -> 31;
+    };
+  }
+
+  /** Days from 1970-01-01 to a date of a year 0 to 9999 (proleptic Gregorian, as java.time). */
+  private static long epochDay(int year, int month, int day) {
+    long y = year;
+    long total = 365 * y + (y + 3) / 4 - (y + 99) / 100 + (y + 399) / 400;
+    total += (367L * month - 362) / 12 + day - 1;
+    if (month > 2) {
+      total -= monthLength(year, 2) == 29 ? 1 : 2;
+    }
+    return total - 719_528; // days from 0000-01-01 to 1970-01-01
   }
 
   /**
@@ -165,7 +260,8 @@ final class Normalizer {
       d = new BigDecimal(b);
     } else if (raw instanceof Long || raw instanceof Integer || raw instanceof Short
         || raw instanceof Byte) {
-      d = BigDecimal.valueOf(((Number) raw).longValue());
+      // Already in the one form (scale 0, at most 19 digits): nothing to strip or bound.
+      return BigDecimal.valueOf(((Number) raw).longValue());
     } else if (raw instanceof Double || raw instanceof Float) {
       double v = ((Number) raw).doubleValue();
       if (!Double.isFinite(v)) {

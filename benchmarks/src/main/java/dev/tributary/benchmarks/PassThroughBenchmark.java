@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tributary.Connector;
 import dev.tributary.EngineConfig;
 import dev.tributary.FunctionHandler;
+import dev.tributary.JsonRows;
 import dev.tributary.Page;
 import dev.tributary.Row;
 import dev.tributary.Schema;
@@ -42,8 +43,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #tokenizeOnly} — a pass of Jackson's tokenizer over the page: the floor;
  *   <li>{@link #streamingCopy} — Jackson copying each record from parser to generator, exactly;
  *   <li>{@link #naive} — {@code readValue} into {@code List<Map>}, then {@code writeValueAsString};
- *   <li>{@link #tributary} — what a connector does today: parse the page into maps, hand them over
- *       as {@link Row}s, and let {@link FunctionHandler} answer.
+ *   <li>{@link #tributary} — a connector parsing the page into maps, handing them over as
+ *       {@link Row}s, and {@link FunctionHandler} answering;
+ *   <li>{@link #passThrough} — a connector handing the page's records over as they are
+ *       ({@link JsonRows}): the engine reads the cursor, tiebreaker and key fields and copies the
+ *       rest.
  * </ul>
  * The page holds 50,000 records of about 104 bytes with ISO-8601 cursors, as an API sends them.
  */
@@ -61,6 +65,7 @@ public class PassThroughBenchmark {
   final ObjectMapper mapper = new ObjectMapper();
   final JsonFactory factory = new JsonFactory();
   FunctionHandler handler;
+  FunctionHandler passThroughHandler;
   byte[] request;
   /** The page the connector parsed in this call; the engine reads it. */
   List<Map<String, Object>> parsed;
@@ -92,6 +97,21 @@ public class PassThroughBenchmark {
         .maxRowsPerResponse(Math.max(rows, 1)).maxResponseBytes(6_000_000)
         .settleLag(Duration.ZERO).logSink(l -> {}).build());
     request = "{\"state\":{},\"secrets\":{},\"sync_id\":\"bench\"}".getBytes(StandardCharsets.UTF_8);
+    JsonRows records = JsonRows.of(ResponsePathBenchmark.ORDERS);
+    Connector passThrough = new Connector() {
+      @Override
+      public Schema schema() {
+        return Schema.of(ResponsePathBenchmark.ORDERS);
+      }
+
+      @Override
+      public Page read(TableRead read) throws IOException {
+        return read.after().isPresent() ? Page.empty() : new Page(records.array(sourcePage), false);
+      }
+    };
+    passThroughHandler = new FunctionHandler(passThrough, EngineConfig.builder().pageSize(rows)
+        .maxRowsPerResponse(Math.max(rows, 1)).maxResponseBytes(6_000_000)
+        .settleLag(Duration.ZERO).logSink(l -> {}).build());
   }
 
   /** The floor: every token of the page, nothing built, nothing written. */
@@ -146,7 +166,19 @@ public class PassThroughBenchmark {
     return sink.count;
   }
 
-  /** Today's connector path: parse into maps, rows through the engine. */
+  /** Pass-through rows: the page's records through the engine as they are. */
+  @Benchmark
+  public long passThrough() throws IOException {
+    BenchRows.CountingSink sink = new BenchRows.CountingSink();
+    FunctionHandler.Outcome o = passThroughHandler.handle(new ByteArrayInputStream(request), sink,
+        Instant.now().plusSeconds(600));
+    if (o != FunctionHandler.Outcome.OK) {
+      throw new IllegalStateException("the call failed: " + o);
+    }
+    return sink.count;
+  }
+
+  /** The map path: parse into maps, rows through the engine. */
   @Benchmark
   public long tributary() throws IOException {
     BenchRows.CountingSink sink = new BenchRows.CountingSink();

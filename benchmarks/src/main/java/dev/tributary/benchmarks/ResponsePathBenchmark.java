@@ -55,7 +55,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 8, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class ResponsePathBenchmark {
-  static final Table ORDERS = Table.incremental("orders").primaryKey("id").cursor("updated_at")
+  public static final Table ORDERS = Table.incremental("orders").primaryKey("id").cursor("updated_at")
       .tiebreaker("id", ValueType.NUMBER);
 
   @Param({"50000"})

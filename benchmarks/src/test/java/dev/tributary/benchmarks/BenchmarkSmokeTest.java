@@ -37,6 +37,7 @@ class BenchmarkSmokeTest {
     long copy = b.streamingCopy();
     assertEquals(copy, b.naive(), copy * 0.1);
     assertEquals(copy, b.tributary(), copy * 0.25);
+    assertEquals(copy, b.passThrough(), copy * 0.25);
   }
 
   @Test
@@ -44,6 +45,25 @@ class BenchmarkSmokeTest {
     for (String handler : new String[] {"bare", "tributary"}) {
       dev.tributary.benchmarks.cold.ColdStart.main(new String[] {handler}); // throws if incomplete
     }
+  }
+
+  @Test
+  void theFirstCallAloneAndAfterPrimingAnswer() throws Exception {
+    dev.tributary.benchmarks.cold.ColdStart.main(new String[] {"tributary", "call"});
+    dev.tributary.benchmarks.cold.ColdStart.main(new String[] {"tributary", "primed"});
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"generator", "handler", "lambda", "direct-paged", "staged-paged"})
+  void everyHeapProbeVariantAnswersTheSameRows(String variant) throws Exception {
+    long written = dev.tributary.benchmarks.memory.HeapProbe.smoke(variant, 300);
+    assertTrue(written > 300 * 90, variant + " wrote " + written);
+  }
+
+  @Test
+  void statePartitionsRoundTripAndMeasure() throws Exception {
+    dev.tributary.internal.StatePartitions.Result r = dev.tributary.internal.StatePartitions.run(200, 2);
+    assertTrue(r.bytesPerPartition() > 20 && r.bytesPerPartition() < 100, r.toString());
   }
 
   @Test

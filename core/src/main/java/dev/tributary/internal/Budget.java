@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * What one call may spend, decided once when it begins: the response's bytes and rows, the time
  * until its deadline, and the room its state may take. A sync through cloud storage bounds its
- * object by {@code maxStagedBytes}, a direct one its response by {@code maxResponseBytes}.
+ * object by {@code maxStagedBytes} alone, a direct one its response by {@code maxResponseBytes}
+ * and {@code maxRowsPerResponse}.
  *
  * <p>The state's room is kept as a bound: the exact size of the state when the call began (or
  * was last squeezed) plus an allowance per slot for the largest position it has held this call
@@ -21,6 +22,7 @@ final class Budget {
   private final boolean staged;
   private final long maxBytes;
   private final int maxRows;
+  private final int pageSize;
   private final long maxStateBytes;
   private final Instant stopAt;
   private final Clock clock;
@@ -28,6 +30,9 @@ final class Budget {
   private long stateBase;
   private final Map<Slot, Long> allowances = new HashMap<>();
   private long allowanceTotal;
+  /** The slot last allowed for, and the position size it was allowed. */
+  private Slot lastSlot;
+  private int lastPositionBytes;
   private StopReason stop;
   private int reads;
   private long dropped;
@@ -35,7 +40,9 @@ final class Budget {
   private Budget(EngineConfig config, boolean staged, Instant deadline) {
     this.staged = staged;
     this.maxBytes = staged ? config.maxStagedBytes() : config.maxResponseBytes();
-    this.maxRows = config.maxRowsPerResponse();
+    // The row cap is the direct response's: a staged object is bounded by its bytes alone.
+    this.maxRows = staged ? Integer.MAX_VALUE : config.maxRowsPerResponse();
+    this.pageSize = config.pageSize();
     this.maxStateBytes = config.maxStateBytes();
     this.stopAt = deadline.minus(config.deadlineMargin());
     this.clock = config.clock();
@@ -61,6 +68,11 @@ final class Budget {
 
   int maxRows() {
     return maxRows;
+  }
+
+  /** The rows a read asks for: the least a call expects to hold. */
+  int pageSize() {
+    return pageSize;
   }
 
   long maxStateBytes() {
@@ -118,6 +130,7 @@ final class Budget {
     stateBase = stateBytes + fixed;
     allowances.clear();
     allowanceTotal = 0;
+    lastSlot = null;
   }
 
   /**
@@ -126,6 +139,11 @@ final class Budget {
    * state's size.
    */
   long allow(Slot slot, int positionBytes) {
+    if (slot == lastSlot && positionBytes <= lastPositionBytes) {
+      return stateBound(); // row after row of one slot: nothing grows
+    }
+    lastSlot = slot;
+    lastPositionBytes = positionBytes;
     // A top-level slot may hold position, reread_after, children_of and tail_after at once; a
     // partition only its position, under its key.
     long need = slot.isPartition()
@@ -162,7 +180,7 @@ final class Budget {
    * Why a single row cannot go in any response of this call, and which setting to change: the
    * staged object's limit on a sync through cloud storage, the response's otherwise.
    */
-  String rowTooLarge(int rowBytes, String table, String key) {
+  String rowTooLarge(long rowBytes, String table, String key) {
     String where = "row of " + rowBytes + " bytes in table " + table + " (primary key " + key + ")";
     if (staged) {
       return where + " does not fit in maxStagedBytes (" + maxBytes + ") with the object's"

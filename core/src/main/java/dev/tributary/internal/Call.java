@@ -23,7 +23,7 @@ final class Call {
   final Budget budget;
   final ResponseBuilder response;
   /** Primary keys already in this response (hashed): each key goes in a response once. */
-  final KeySet keys = new KeySet();
+  final KeySet keys;
   final Set<String> notices = new LinkedHashSet<>();
 
   Call(Schema schema, StateCodec codec, SyncState state, Secrets secrets, Budget budget,
@@ -35,6 +35,7 @@ final class Call {
     this.budget = budget;
     this.response = new ResponseBuilder(json, schema, budget.staged(), budget.maxBytes(),
         budget.maxRows());
+    this.keys = new KeySet(Math.min(budget.pageSize(), budget.maxRows()));
   }
 
   /** Starts the state's accounting from its exact size as it stands. */
@@ -50,31 +51,36 @@ final class Call {
    *     even the first row's position
    */
   boolean emit(Table t, Slot slot, Row row, Position rp) {
+    return emit(t, slot, row, rp, KeySet.keyHash(t, row));
+  }
+
+  /** {@link #emit(Table, Slot, Row, Position)} with the row's {@link KeySet#keyHash} known. */
+  boolean emit(Table t, Slot slot, Row row, Position rp, long key) {
     if (budget.timeUp()) {
       budget.stop(StopReason.DEADLINE);
       return false;
     }
-    long key = KeySet.keyHash(t, row);
-    if (keys.contains(key)) {
+    // Added now, though the row may yet be refused: a refused row stops the call, so no later
+    // row of this call meets its key.
+    if (!keys.add(key)) {
       // Fivetran applies a response's inserts and deletes in no defined order: a key the response
       // already carries goes in the next one (the position stays before this row).
       budget.stop(StopReason.REPEATED_KEY);
       return false;
     }
-    byte[] bytes = response.serialize(t, row);
     long stateBound = stateBoundWith(slot, codec.positionBytes(rp));
     if (!budget.stateFits(stateBound)) {
       budget.stop(StopReason.STATE_BUDGET);
       return false;
     }
-    switch (response.tryAdd(t, row.isDelete(), bytes, stateBound)) {
+    switch (response.add(t, row, stateBound)) {
       case OK -> {
-        keys.add(key);
         return true;
       }
       case OVER_BYTES -> {
         if (response.rows() == 0) {
-          throw new ConnectorFailure(budget.rowTooLarge(bytes.length, t.name(), keyOf(t, row)));
+          throw new ConnectorFailure(budget.rowTooLarge(response.lastRowBytes(), t.name(),
+              keyOf(t, row)));
         }
         budget.stop(StopReason.BYTE_BUDGET);
       }

@@ -20,10 +20,22 @@ final class KeySet {
   private static final long EMPTY = 0L;
   private static final int MIN_CAPACITY = 256;
 
-  private long[] slots = new long[MIN_CAPACITY];
+  private long[] slots;
   private int size;
   /** Key 0 cannot live in a slot (it marks an empty one), so it is held on the side. */
   private boolean hasZero;
+
+  KeySet() {
+    this(0);
+  }
+
+  /**
+   * A set with room for {@code expected} keys before it first grows (a call expects at least a
+   * page of rows, already in memory as the page's {@code Row}s).
+   */
+  KeySet(int expected) {
+    slots = new long[Math.max(MIN_CAPACITY, (int) Math.min(1 << 28, expected * 5L / 4 + 1))];
+  }
 
   /** True if the set holds {@code hash}. */
   boolean contains(long hash) {
@@ -114,6 +126,15 @@ final class KeySet {
     List<String> pk = table.primaryKey();
     for (int i = 0, n = pk.size(); i < n; i++) {
       h = mix(h * 0xC2B2AE3D27D4EB4FL + valueHash(row.get(pk.get(i))));
+    }
+    return h;
+  }
+
+  /** {@link #keyHash(Table, Row)} of the row whose primary-key values, in key order, are {@code key}. */
+  static long keyHash(Table table, Object[] key) {
+    long h = mix(table.name().hashCode() * 0x9E3779B97F4A7C15L);
+    for (Object v : key) {
+      h = mix(h * 0xC2B2AE3D27D4EB4FL + valueHash(v));
     }
     return h;
   }

@@ -29,6 +29,12 @@ final class PageProcessor {
   private final List<Table> children;
   private final Object upTo;
   private final ChildReader childReader;
+  private final String cursorColumn;
+  private final String tiebreakerColumn;
+  private final String[] primaryKey;
+  /** The key values of the row {@link #positionOf} last read, and their hash. */
+  private final Object[] keyValues;
+  private long keyHash;
 
   /** The last row seen in order; the rows after it must sort after it. */
   private Position lastSeen;
@@ -56,6 +62,10 @@ final class PageProcessor {
     this.children = slot.isPartition() ? List.of() : call.schema.childrenOf(table.name());
     this.upTo = call.state.upTo(table);
     this.childReader = childReader;
+    this.cursorColumn = table.isIncremental() ? table.cursorColumn().orElseThrow() : null;
+    this.tiebreakerColumn = table.tiebreakerColumn();
+    this.primaryKey = table.primaryKey().toArray(new String[0]);
+    this.keyValues = new Object[primaryKey.length];
   }
 
   /** Processes the page; the slot has moved past exactly what the response now holds. */
@@ -105,7 +115,7 @@ final class PageProcessor {
     boolean tailRow = !inWindow && !slot.isPartition() && rp.isCursorPositiveInfinity();
     beyond |= !inWindow && !tailRow;
     boolean parentAlreadySent = !children.isEmpty() && state.isParentAlreadySent(rp);
-    if (!parentAlreadySent && !call.emit(table, slot, row, rp)) {
+    if (!parentAlreadySent && !call.emit(table, slot, row, rp, keyHash)) {
       return PageEnd.STOPPED;
     }
     delivered++;
@@ -201,20 +211,44 @@ final class PageProcessor {
     }
   }
 
+  /**
+   * The row's position, normalised exactly as {@link Table#positionOf} does it (same messages),
+   * and its key hash: each of the row's cursor, tiebreaker and key columns is looked up once.
+   */
   private Position positionOf(Row row) {
-    for (String pk : table.primaryKey()) {
-      if (row.get(pk) == null) {
+    Object cursorRaw = cursorColumn == null ? null : row.get(cursorColumn);
+    Object tiebreakerRaw = row.get(tiebreakerColumn);
+    for (int i = 0; i < primaryKey.length; i++) {
+      String pk = primaryKey[i];
+      Object v = pk.equals(tiebreakerColumn) ? tiebreakerRaw
+          : pk.equals(cursorColumn) ? cursorRaw : row.get(pk);
+      if (v == null) {
         throw new ConnectorFailure("table " + table.name() + ": a "
             + (row.isDelete() ? "delete" : "row") + " has no value for primary-key column " + pk
             + "; every row and delete must carry the whole primary key " + table.primaryKey());
       }
+      keyValues[i] = v;
+    }
+    keyHash = KeySet.keyHash(table, keyValues);
+    Object cursor = null;
+    if (cursorColumn != null) {
+      try {
+        cursor = table.cursorType().normalize(cursorRaw);
+      } catch (IllegalArgumentException e) {
+        throw rowFailure("table " + table.name() + ": cursor column " + cursorColumn + " "
+            + e.getMessage(), row);
+      }
     }
     try {
-      return table.positionOf(row);
+      return Position.of(cursor, table.tiebreakerType().normalize(tiebreakerRaw));
     } catch (IllegalArgumentException e) {
-      throw new ConnectorFailure(e.getMessage() + " (row with primary key " + Call.keyOf(table, row)
-          + ")");
+      throw rowFailure("table " + table.name() + ": tiebreaker column " + tiebreakerColumn + " "
+          + e.getMessage(), row);
     }
+  }
+
+  private ConnectorFailure rowFailure(String message, Row row) {
+    return new ConnectorFailure(message + " (row with primary key " + Call.keyOf(table, row) + ")");
   }
 
   private ConnectorFailure outOfOrder(Position rp, Position after) {

@@ -189,8 +189,44 @@ public final class RequestDecoder {
           + "; check the connection's secrets");
     }
     @SuppressWarnings("unchecked")
-    Map<String, Object> map = json.mapper().convertValue(n, Map.class);
+    Map<String, Object> map = (Map<String, Object>) plain(n);
     return Secrets.of(map);
+  }
+
+  /**
+   * A tree as plain Java values, as the mapper's {@code convertValue(n, Map.class)} gives them
+   * with this project's settings (whole numbers as BigInteger, others as BigDecimal) — without
+   * loading the mapper's deserializers on a cold start for it.
+   */
+  static Object plain(JsonNode n) {
+    if (n.isObject()) {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      for (java.util.Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        m.put(e.getKey(), plain(e.getValue()));
+      }
+      return m;
+    }
+    if (n.isArray()) {
+      java.util.List<Object> l = new java.util.ArrayList<>(n.size());
+      for (JsonNode item : n) {
+        l.add(plain(item));
+      }
+      return l;
+    }
+    if (n.isTextual()) {
+      return n.textValue();
+    }
+    if (n.isBoolean()) {
+      return n.booleanValue();
+    }
+    if (n.isIntegralNumber()) {
+      return n.bigIntegerValue();
+    }
+    if (n.isNumber()) {
+      return n.decimalValue();
+    }
+    return null; // JSON null (a parsed request holds no other node)
   }
 
   private static Optional<String> text(JsonNode n) {

@@ -47,14 +47,62 @@ final class ResponseBuilder {
   private final JsonGenerator scratchGen;
   private long bodyBytes;
   private int rows;
+  private long lastRowBytes;
+  /** The section the last row went to: rows of one table come in runs. */
+  private Table lastTable;
+  private boolean lastDelete;
+  private Section lastSection;
 
-  /** One table's rows in the insert or the delete part, serialised and comma-separated. */
+  /**
+   * One table's rows in the insert or the delete part, comma-separated, written by a generator of
+   * its own straight into its buffer.
+   */
   private static final class Section {
     final SpillBuffer bytes;
+    final JsonGenerator gen;
     int rows;
 
-    Section(long spillThreshold) {
+    Section(Json json, long spillThreshold) {
       this.bytes = new SpillBuffer(spillThreshold);
+      try {
+        this.gen = json.factory().createGenerator(bytes);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      gen.setRootValueSeparator(null);
+    }
+
+    /** Bytes written so far, the generator's unflushed ones included. */
+    long position() {
+      return bytes.size() + gen.getOutputBuffered();
+    }
+
+    /** Takes back everything written after {@code position}. */
+    void takeBack(long position) {
+      try {
+        gen.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      bytes.truncate(position);
+    }
+
+    /**
+     * Closes the generator (which returns its buffer to Jackson's pool; the section's own buffer
+     * stays open): the buffer then holds every row.
+     */
+    SpillBuffer finished() throws IOException {
+      gen.close();
+      return bytes;
+    }
+
+    void discard() {
+      try {
+        gen.close();
+      } catch (IOException | RuntimeException ignored) {
+        // closing a generator over memory only returns its buffer; nothing to do
+      }
+      bytes.discard();
     }
   }
 
@@ -111,51 +159,80 @@ final class ResponseBuilder {
     return Arrays.copyOfRange(whole, 1, whole.length - 1);
   }
 
-  /** Serialises a row (for a delete, only its primary-key columns). Returns the bytes. */
-  byte[] serialize(Table table, Row row) {
-    scratch.reset();
-    try {
-      if (row.isDelete()) {
-        Map<String, Object> key = new LinkedHashMap<>();
-        for (String c : table.primaryKey()) {
-          key.put(c, row.get(c));
-        }
-        RowJson.writeRow(scratchGen, key);
-      } else {
-        RowJson.writeRow(scratchGen, row.values());
-      }
-      scratchGen.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return scratch.toByteArray();
-  }
-
   /**
-   * Adds a serialised row if the response, with a tail of {@code tailReserve} bytes for
-   * {@code state}, stays within the budgets.
+   * Writes a row (for a delete, only its primary-key columns) straight into its table's section
+   * if the response, with {@code stateReserve} bytes for {@code state}, stays within the budgets;
+   * a row that does not fit is taken back. {@link #lastRowBytes()} is then its size.
    */
-  Added tryAdd(Table table, boolean delete, byte[] row, long stateReserve) {
+  Added add(Table table, Row row, long stateReserve) {
     if (rows + 1 > maxRows) {
       return Added.OVER_ROWS;
     }
+    boolean delete = row.isDelete();
     Map<String, Section> sections = delete ? deletes : inserts;
-    Section s = sections.get(table.name());
-    long extra = row.length + (s == null ? sectionOverhead(table, delete, sections.isEmpty()) : 1);
-    if (bodyBytes + extra + tailBytes(stateReserve) > maxBytes) {
+    Section s = table == lastTable && delete == lastDelete ? lastSection : sections.get(table.name());
+    long overhead = s == null ? sectionOverhead(table, delete, sections.isEmpty()) : 1;
+    if (s == null) {
+      s = new Section(json, staged ? STAGED_SPILL_THRESHOLD : Long.MAX_VALUE);
+    }
+    long mark = s.position();
+    try {
+      if (!delete && row.isSourceJson()) {
+        // A pass-through record: its bytes as the source sent them, past the generator.
+        s.gen.flush();
+        if (s.rows > 0) {
+          s.bytes.write(',');
+        }
+        long start = s.bytes.size();
+        row.writeSourceJsonTo(s.bytes);
+        lastRowBytes = s.bytes.size() - start;
+      } else {
+        if (s.rows > 0) {
+          s.gen.writeRaw(',');
+        }
+        long start = s.position();
+        if (delete) {
+          writeKey(s.gen, table, row);
+        } else {
+          RowJson.writeRow(s.gen, row.values());
+        }
+        lastRowBytes = s.position() - start;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (bodyBytes + lastRowBytes + overhead + tailBytes(stateReserve) > maxBytes) {
+      s.takeBack(mark);
+      if (s.rows == 0) {
+        s.discard();
+      }
       return Added.OVER_BYTES;
     }
-    if (s == null) {
-      s = new Section(staged ? STAGED_SPILL_THRESHOLD : Long.MAX_VALUE);
+    if (s.rows == 0) {
       sections.put(table.name(), s);
-    } else {
-      s.bytes.write(',');
     }
-    s.bytes.write(row, 0, row.length);
+    lastTable = table;
+    lastDelete = delete;
+    lastSection = s;
     s.rows++;
-    bodyBytes += extra;
+    bodyBytes += lastRowBytes + overhead;
     rows++;
     return Added.OK;
+  }
+
+  /** Bytes of the row {@link #add} last wrote (kept or taken back). */
+  long lastRowBytes() {
+    return lastRowBytes;
+  }
+
+  /** A delete as its primary-key columns, in the key's order. */
+  private static void writeKey(JsonGenerator g, Table table, Row row) throws IOException {
+    g.writeStartObject();
+    for (String c : table.primaryKey()) {
+      g.writeFieldName(c);
+      RowJson.writeValue(g, row.get(c), c);
+    }
+    g.writeEndObject();
   }
 
   /** Bytes a new table section adds around its rows: name, brackets, separators. */
@@ -194,9 +271,14 @@ final class ResponseBuilder {
         + HAS_MORE_BYTES;
   }
 
-  /** The exact size of the response (or the staged object) with this state. */
+  /** The size of the response (or the staged object) with this state: exact for hasMore false. */
   long size(int stateBytes) {
     return bodyBytes + tailBytes(stateBytes);
+  }
+
+  /** The exact size of what {@link #writeTo} (or, staged, {@link #writeObject}) writes. */
+  long exactSize(int stateBytes, boolean hasMore) {
+    return size(stateBytes) - (hasMore && !staged ? 1 : 0); // "true" is a byte shorter
   }
 
   long bodyBytes() {
@@ -211,9 +293,9 @@ final class ResponseBuilder {
   Map<String, SyncEngine.TableCounts> perTable() {
     Map<String, SyncEngine.TableCounts> out = new LinkedHashMap<>();
     inserts.forEach((table, s) -> out.merge(table,
-        new SyncEngine.TableCounts(s.rows, 0, s.bytes.size()), ResponseBuilder::sum));
+        new SyncEngine.TableCounts(s.rows, 0, s.position()), ResponseBuilder::sum));
     deletes.forEach((table, s) -> out.merge(table,
-        new SyncEngine.TableCounts(0, s.rows, s.bytes.size()), ResponseBuilder::sum));
+        new SyncEngine.TableCounts(0, s.rows, s.position()), ResponseBuilder::sum));
     return out;
   }
 
@@ -250,10 +332,10 @@ final class ResponseBuilder {
   /** Removes any temporary files; the builder is unusable afterwards. */
   void discard() {
     for (Section s : inserts.values()) {
-      s.bytes.discard();
+      s.discard();
     }
     for (Section s : deletes.values()) {
-      s.bytes.discard();
+      s.discard();
     }
   }
 
@@ -287,7 +369,7 @@ final class ResponseBuilder {
       scratchGen.flush();
       c.write(scratch.toByteArray());
       c.write(":[");
-      c.copy(e.getValue().bytes);
+      c.copy(e.getValue().finished());
       c.write("]");
     }
   }

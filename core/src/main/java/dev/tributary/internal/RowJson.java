@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tributary.ValueType;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -12,7 +13,6 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Map;
@@ -24,9 +24,18 @@ final class RowJson {
 
   static void writeRow(JsonGenerator g, Map<String, Object> values) throws IOException {
     g.writeStartObject();
-    for (Map.Entry<String, Object> e : values.entrySet()) {
-      g.writeFieldName(e.getKey());
-      writeValue(g, e.getValue(), e.getKey());
+    try {
+      // forEach, not entrySet(): a row's unmodifiable map wraps every entry it iterates.
+      values.forEach((column, value) -> {
+        try {
+          g.writeFieldName(column);
+          writeValue(g, value, column);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
     g.writeEndObject();
   }
@@ -77,7 +86,7 @@ final class RowJson {
     } else if (v instanceof OffsetDateTime) {
       g.writeString(Values.instantText((Instant) ValueType.TIMESTAMP.normalize(v)));
     } else if (v instanceof ZonedDateTime z) {
-      g.writeString(DateTimeFormatter.ISO_INSTANT.format(z.toInstant()));
+      g.writeString(IsoText.instant(z.toInstant()));
     } else if (v instanceof LocalDate d) {
       g.writeString(Values.dateText(d));
     } else if (v instanceof LocalDateTime || v instanceof LocalTime) {
@@ -85,7 +94,7 @@ final class RowJson {
     } else if (v instanceof java.sql.Date d) { // before java.util.Date, which it extends
       g.writeString(d.toLocalDate().toString());
     } else if (v instanceof Date d) {
-      g.writeString(DateTimeFormatter.ISO_INSTANT.format(d.toInstant()));
+      g.writeString(IsoText.instant(d.toInstant()));
     } else if (v instanceof byte[] bytes) {
       g.writeString(Base64.getEncoder().encodeToString(bytes));
     } else if (v instanceof UUID || v instanceof Character || v instanceof CharSequence) {

@@ -20,6 +20,18 @@ record Slot(String table, String partition) {
     return partition != null;
   }
 
+  // Written out rather than generated: a record's generated equals and hashCode bootstrap
+  // method handles on first use, which a cold start's first call pays for.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Slot s && table.equals(s.table) && java.util.Objects.equals(partition, s.partition);
+  }
+
+  @Override
+  public int hashCode() {
+    return table.hashCode() * 31 + (partition == null ? 0 : partition.hashCode());
+  }
+
   @Override
   public String toString() {
     return partition == null ? table : table + partition;

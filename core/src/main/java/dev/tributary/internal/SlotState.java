@@ -28,11 +28,12 @@ final class SlotState {
   private Position tail;
   private Position childrenOf;
 
-  // This call's view: where reading stood when it began, what was accepted then, and every
-  // position this call moved the slot to (a rollback returns to one of them).
+  // This call's view: where reading stood when it began, what was accepted then, and — in
+  // tolerant mode only, the one that rolls back — every position this call moved the slot to (a
+  // rollback returns to one of them). Strict mode keeps nothing per row.
   private Position startRead;
   private Position accepted;
-  private final List<Position> history = new ArrayList<>();
+  private List<Position> history;
   private boolean paused;
   private boolean beingRead;
 
@@ -113,11 +114,21 @@ final class SlotState {
     childrenOf = null;
   }
 
-  /** A call begins: remembers where reading and the accepted position stand. */
+  /** A call begins, keeping the positions it passes (what {@link #rollBackBelow} needs). */
   void beginCall() {
+    beginCall(true);
+  }
+
+  /**
+   * A call begins: remembers where reading and the accepted position stand.
+   *
+   * @param keepHistory keep every position this call passes, for {@link #rollBackBelow}
+   *     (tolerant mode); without it a rollback can only return to where the call began
+   */
+  void beginCall(boolean keepHistory) {
     startRead = readPoint();
     accepted = position;
-    history.clear();
+    history = keepHistory ? new ArrayList<>() : null;
     paused = false;
   }
 
@@ -132,7 +143,9 @@ final class SlotState {
     if (at != null && rp.compareTo(at) <= 0) {
       throw new IllegalStateException("internal: " + rp + " is not after the read point " + at);
     }
-    history.add(rp);
+    if (history != null) {
+      history.add(rp);
+    }
     if (reread != null) {
       reread = position == null || rp.compareTo(position) >= 0 ? null : rp;
     }
@@ -152,7 +165,9 @@ final class SlotState {
     if (!topLevel || (tail != null && rp.compareTo(tail) <= 0)) {
       return;
     }
-    history.add(rp);
+    if (history != null) {
+      history.add(rp);
+    }
     tail = rp;
     if (rp.equals(childrenOf)) {
       childrenOf = null;
@@ -184,7 +199,7 @@ final class SlotState {
    */
   void rollBackBelow(Position min, String table) {
     Position target = startRead;
-    for (int i = history.size() - 1; i >= 0; i--) {
+    for (int i = history == null ? -1 : history.size() - 1; i >= 0; i--) {
       if (history.get(i).compareTo(min) < 0) {
         target = history.get(i);
         break;

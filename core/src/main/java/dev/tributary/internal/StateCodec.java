@@ -458,8 +458,24 @@ final class StateCodec {
     return last ? size + ",\"partitions\":{}".length() - 1 : size;
   }
 
-  /** Bytes {@code p} takes in the encoded state, as {@code [cursor,tiebreaker]}. */
+  /**
+   * Bytes {@code p} takes in the encoded state, as {@code [cursor,tiebreaker]}: counted, not
+   * written, for the common values (the engine asks for every row's position).
+   */
   int positionBytes(Position p) {
+    if (p == null) {
+      return 4;
+    }
+    int cursor = IsoText.stateLength(p.cursor());
+    int tiebreaker = IsoText.stateLength(p.tiebreaker().orElse(null));
+    if (cursor >= 0 && tiebreaker >= 0) {
+      return cursor + tiebreaker + 3;
+    }
+    return writtenPositionBytes(p);
+  }
+
+  /** {@link #positionBytes} by writing the position. */
+  int writtenPositionBytes(Position p) {
     positionScratch.reset();
     try {
       writePosition(positionGenerator, p);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tributary.CallContext;
 import dev.tributary.Connector;
 import dev.tributary.EngineConfig;
+import dev.tributary.OrderCheck;
 import dev.tributary.Page;
 import dev.tributary.Position;
 import dev.tributary.Row;
@@ -65,6 +66,22 @@ public final class SyncEngine {
   public record TableCounts(long rows, long deletes, long bytes) {}
 
   /**
+   * A call's finished response, not yet written: the rows stay in their table sections until
+   * {@link #writeTo} writes them once, straight to the platform's stream (no copy of the whole
+   * body in between).
+   */
+  public interface Body {
+    /** The exact number of bytes {@link #writeTo} writes. */
+    long size();
+
+    /** Writes the body (again, if asked: it stays where it is until dropped). */
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /** A completed call: what it did, and the response to send. */
+  public record Answer(Summary summary, Body body) {}
+
+  /**
    * @param staging where rows go when a request asks for a sync through cloud storage; null if
    *     this function cannot do that
    */
@@ -76,28 +93,32 @@ public final class SyncEngine {
   }
 
   /**
-   * Runs the call and writes the response to {@code out} once every row is in. Fails before
-   * writing anything if the request, the state or the connector is at fault.
+   * Runs the call; the response is written when the caller writes the answer's body. Fails
+   * before anything is written if the request, the state or the connector is at fault.
    *
    * @throws ProtocolFailure the state cannot be read (nothing read, nothing written)
    * @throws SourceFailure the connector's source failed
    * @throws ConnectorFailure the connector broke its contract
-   * @throws IOException writing to {@code out} failed
+   * @throws IOException writing the staged object failed
    */
-  public Summary sync(Request request, Instant deadline, OutputStream out)
-      throws ProtocolFailure, IOException {
+  public Answer sync(Request request, Instant deadline) throws ProtocolFailure, IOException {
     Budget budget = Budget.forCall(config, stagedTarget(request), deadline);
     Schema schema = schemaFor(request.secrets());
     StateCodec codec = new StateCodec(json, schema);
     StateCodec.Decoded decoded = codec.decode(request.state());
     Call c = new Call(schema, codec, SyncState.from(decoded.state()), request.secrets(), budget,
         json);
+    boolean handedOver = false;
     try {
       plan(c);
       readTables(c);
-      return answer(c, request, out, decoded.notices());
+      Answer a = answer(c, request, decoded.notices());
+      handedOver = !budget.staged();
+      return a;
     } finally {
-      c.response.discard();
+      if (!handedOver) {
+        c.response.discard();
+      }
     }
   }
 
@@ -152,7 +173,8 @@ public final class SyncEngine {
     if (!c.state.inSync()) {
       startSync(c);
     }
-    c.state.beginCall();
+    // Only tolerant mode rolls back to a position this call passed: only it keeps them.
+    c.state.beginCall(config.orderCheck() == OrderCheck.TOLERANT);
     c.measureState();
   }
 
@@ -351,8 +373,7 @@ public final class SyncEngine {
   // ---------------------------------------------------------------------------------------------
   // Answer: end or continue the sync, fit the state, write the response.
 
-  private Summary answer(Call c, Request request, OutputStream out, List<String> decoderNotices)
-      throws IOException {
+  private Answer answer(Call c, Request request, List<String> decoderNotices) throws IOException {
     boolean caughtUp = c.schema.topLevel().stream().allMatch(t -> c.state.isDone(t.name()));
     boolean hasMore = !caughtUp;
     StopReason reason;
@@ -368,14 +389,68 @@ public final class SyncEngine {
       reason = c.budget.stopReason() == null ? StopReason.OUT_OF_ORDER : c.budget.stopReason();
     }
     byte[] state = fittedState(c);
-    c.budget.checkFinished(c.response.size(state.length));
-    long written = c.budget.staged()
-        ? stage(c, request.bucket().orElseThrow(), request.file().orElseThrow(), out, state, hasMore)
-        : c.response.writeTo(out, state, hasMore);
+    long size = c.response.exactSize(state.length, hasMore);
+    c.budget.checkFinished(size);
+    Body body;
+    long written;
+    if (c.budget.staged()) {
+      written = stage(c, request.bucket().orElseThrow(), request.file().orElseThrow());
+      ByteArrayOutputStream reply = new ByteArrayOutputStream(256 + state.length);
+      c.response.writeReply(reply, state, hasMore);
+      body = new BytesBody(reply);
+    } else {
+      written = size;
+      body = new ResponseBody(c.response, state, hasMore, size);
+    }
     List<String> notices = new ArrayList<>(decoderNotices);
     notices.addAll(c.notices);
-    return new Summary(hasMore, reason, c.response.rows(), written, c.budget.reads(),
-        c.budget.dropped(), c.response.perTable(), notices);
+    return new Answer(new Summary(hasMore, reason, c.response.rows(), written, c.budget.reads(),
+        c.budget.dropped(), c.response.perTable(), notices), body);
+  }
+
+  /** A direct response: the sections, the schema, the state, written out in one pass. */
+  private static final class ResponseBody implements Body {
+    private final ResponseBuilder response;
+    private final byte[] state;
+    private final boolean hasMore;
+    private final long size;
+
+    ResponseBody(ResponseBuilder response, byte[] state, boolean hasMore, long size) {
+      this.response = response;
+      this.state = state;
+      this.hasMore = hasMore;
+      this.size = size;
+    }
+
+    @Override
+    public long size() {
+      return size;
+    }
+
+    @Override
+    public void writeTo(OutputStream out) throws IOException {
+      // In memory only (a direct response never spills): nothing to discard afterwards.
+      response.writeTo(out, state, hasMore);
+    }
+  }
+
+  /** A small body already in memory: a staged call's reply, a setup test's. */
+  static final class BytesBody implements Body {
+    private final ByteArrayOutputStream bytes;
+
+    BytesBody(ByteArrayOutputStream bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public long size() {
+      return bytes.size();
+    }
+
+    @Override
+    public void writeTo(OutputStream out) throws IOException {
+      bytes.writeTo(out);
+    }
   }
 
   /** The encoded state, with finished child positions forgotten if it is over maxStateBytes. */
@@ -391,11 +466,10 @@ public final class SyncEngine {
   }
 
   /**
-   * Writes the rows to the staged object and, once it is committed, the small reply to
-   * {@code out}. A failed write aborts the object and fails the call: no reply, no state change.
+   * Writes the rows to the staged object and commits it; returns its size. A failed write aborts
+   * the object and fails the call: no reply, no state change.
    */
-  private long stage(Call c, String bucket, String key, OutputStream out, byte[] state,
-      boolean hasMore) throws IOException {
+  private long stage(Call c, String bucket, String key) throws IOException {
     StagingStore.Upload upload = null;
     long objectBytes;
     try {
@@ -408,7 +482,6 @@ public final class SyncEngine {
       }
       throw new StagingFailure(bucket, key, e);
     }
-    c.response.writeReply(out, state, hasMore);
     return objectBytes;
   }
 }

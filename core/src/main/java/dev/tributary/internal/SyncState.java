@@ -31,6 +31,7 @@ final class SyncState {
   private int emptyResponses;
   private final Map<String, TableState> tables = new LinkedHashMap<>();
   private final Map<String, JsonNode> undeclared;
+  private boolean tolerant;
 
   /** One table's declaration as state recorded it, its own slot and its partitions' slots. */
   private static final class TableState {
@@ -126,11 +127,22 @@ final class SyncState {
     }
   }
 
-  /** A call begins: every slot remembers where it stands (see {@link SlotState#beginCall}). */
+  /** A call begins, every slot keeping the positions it passes (see {@link #beginCall(boolean)}). */
   void beginCall() {
+    beginCall(true);
+  }
+
+  /**
+   * A call begins: every slot remembers where it stands (see {@link SlotState#beginCall}).
+   *
+   * @param tolerant rows may come out of order (tolerant mode): slots keep the positions they
+   *     pass, so a rollback can return to one; slots created later this call do too
+   */
+  void beginCall(boolean tolerant) {
+    this.tolerant = tolerant;
     for (TableState ts : tables.values()) {
-      ts.top.beginCall();
-      ts.partitions.values().forEach(SlotState::beginCall);
+      ts.top.beginCall(tolerant);
+      ts.partitions.values().forEach(p -> p.beginCall(tolerant));
     }
   }
 
@@ -194,11 +206,19 @@ final class SyncState {
 
   /** One partition's slot; a parent not read before has no position. */
   SlotState partition(Table child, String parentKey) {
-    return table(child).partitions.computeIfAbsent(parentKey, k -> SlotState.partition(null));
+    return table(child).partitions.computeIfAbsent(parentKey, k -> {
+      SlotState s = SlotState.partition(null);
+      s.beginCall(tolerant);
+      return s;
+    });
   }
 
   private TableState table(Table t) {
-    return tables.computeIfAbsent(t.name(), n -> TableState.fresh(t));
+    return tables.computeIfAbsent(t.name(), n -> {
+      TableState ts = TableState.fresh(t);
+      ts.top.beginCall(tolerant);
+      return ts;
+    });
   }
 
   /** Forgets a partition's position: its children are read from the start next time. */

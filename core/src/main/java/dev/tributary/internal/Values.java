@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
 
 /**
  * Stores cursor and tiebreaker values in state and reads them back: losslessly, readably, and
@@ -51,7 +50,7 @@ final class Values {
     if (i.equals(Instant.MIN)) {
       return "-infinity";
     }
-    return DateTimeFormatter.ISO_INSTANT.format(i);
+    return IsoText.instant(i);
   }
 
   /** A date as state keeps it: ISO-8601, {@code infinity} / {@code -infinity} for the extremes. */

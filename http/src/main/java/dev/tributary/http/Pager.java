@@ -1,5 +1,9 @@
 package dev.tributary.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.tributary.JsonRows;
 import dev.tributary.Page;
 import dev.tributary.Position;
 import dev.tributary.Row;
@@ -119,6 +123,37 @@ public final class Pager {
     followMargin = b.followMargin;
     clock = b.clock;
   }
+
+  /**
+   * Reads a JSON body's records as pass-through rows ({@link JsonRows}): the array under the
+   * top-level member {@code field} (such as {@code "data"} of {@code {"data": […], …}}), or the
+   * body itself when {@code field} is null and the body is an array. The records go into the
+   * response as the source sent them; only the table's cursor, tiebreaker and key are read.
+   */
+  public static RowsReader jsonRecords(JsonRows rows, String field) {
+    Objects.requireNonNull(rows, "rows");
+    return response -> {
+      byte[] body = response.body() == null ? new byte[0] : response.body().bytes();
+      if (field == null) {
+        return rows.array(body);
+      }
+      try (JsonParser p = JSON.createParser(body)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          throw new IOException("the response body is not a JSON object with a member " + field);
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          if (p.nextToken() == JsonToken.START_ARRAY && name.equals(field)) {
+            return rows.array(p, body);
+          }
+          p.skipChildren();
+        }
+      }
+      throw new IOException("the response body has no array member " + field);
+    };
+  }
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   /** A pager with the defaults of {@link Builder}. */
   public static Pager defaults() {

@@ -182,6 +182,17 @@ class PaginationTest {
   }
 
   @Test
+  void linkHeadersWithPassThroughRecordsMirrorTheSourceToo() {
+    FakeFivetran ft = fivetran(INCREMENTAL, read -> {
+      HttpUrl.Builder url = server.url("/links").newBuilder();
+      read.after().ifPresent(p -> url.addQueryParameter("since", p.cursorInstant().toString()));
+      return pager(1).links(read, client, Http.request(read).url(url.build()).build(),
+          Pager.jsonRecords(dev.tributary.JsonRows.of(read.table()), "data"));
+    });
+    assertMirrorsAfterChanges(ft);
+  }
+
+  @Test
   void aTieLargerThanTheSourcesPageIsFollowedPastMaxRequestsPerRead() {
     Instant tie = clock.instant().minusSeconds(10);
     for (int i = 0; i < 11; i++) {

@@ -14,7 +14,12 @@ import java.util.Map;
  * prints how long the first complete response took from JVM start, and how many classes the JVM
  * had loaded by then. {@code benchmarks/coldstart.sh} runs it many times for each handler.
  *
- * <pre>java -cp … dev.tributary.benchmarks.cold.ColdStart bare|tributary</pre>
+ * <pre>java -cp … dev.tributary.benchmarks.cold.ColdStart bare|tributary [call|primed]</pre>
+ *
+ * <p>With {@code call}, prints instead how long the first call itself took in the process (the
+ * handler already made); with {@code primed}, the same after the SnapStart priming
+ * ({@code beforeCheckpoint}, which runs {@code FunctionHandler.prime()}) — what a restored
+ * snapshot's first call costs.
  */
 public final class ColdStart {
   /** A typical first page: 2,000 rows of about 104 bytes. */
@@ -24,8 +29,16 @@ public final class ColdStart {
 
   public static void main(String[] args) throws Exception {
     String which = args.length == 0 ? "tributary" : args[0];
+    String mode = args.length > 1 ? args[1] : "process";
     RequestStreamHandler handler = which.equals("bare")
         ? new BareJacksonHandler() : new BenchLambdaHandler();
+    if (mode.equals("primed")) {
+      if (!(handler instanceof BenchLambdaHandler primed)) {
+        throw new IllegalArgumentException("only the tributary handler primes");
+      }
+      primed.beforeCheckpoint(null);
+    }
+    long started = System.nanoTime();
     byte[] request = "{\"agent\":\"Fivetran AWS Lambda Connector/x/y\",\"state\":{},\"secrets\":{\"api_token\":\"t0k3n\"},\"sync_id\":\"cold\"}"
         .getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -36,6 +49,11 @@ public final class ColdStart {
     if (!body.contains("\"hasMore\":false")) {
       throw new IllegalStateException("not a complete response: "
           + body.substring(0, Math.min(200, body.length())));
+    }
+    if (!mode.equals("process")) {
+      System.out.println("first_call_ms=" + (System.nanoTime() - started) / 1_000_000.0
+          + " classes=" + classes + " bytes=" + out.size());
+      return;
     }
     System.out.println("first_response_ms=" + uptime + " classes=" + classes + " bytes=" + out.size());
   }

@@ -1,9 +1,10 @@
 package dev.tributary.examples.orders;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.tributary.Connector;
+import dev.tributary.JsonRows;
 import dev.tributary.Page;
 import dev.tributary.Row;
 import dev.tributary.Schema;
@@ -28,7 +29,8 @@ import okhttp3.Request;
  * {@code examples/demo-source}): customers, orders and order lines, each a change feed listed
  * with {@code GET /<table>?updated_since=…&after_id=…&updated_before=…&limit=…} in
  * {@code (updated_at, id)} order, answering {@code {"data": [...], "has_more": bool}}. Deleted
- * rows come back as tombstones with a {@code deleted_at} and become deletes.
+ * rows come back as tombstones with a {@code deleted_at} and become deletes. Records go to
+ * Fivetran as the API sent them ({@link JsonRows}: only the cursor, tiebreaker and key are read).
  *
  * <p>Every table is incremental on the compound cursor {@code (updated_at, id)}: the API filters
  * strictly after it, so ties on {@code updated_at} of any size page exactly. Order lines are keyed
@@ -43,7 +45,7 @@ import okhttp3.Request;
  * {@code secrets.api_token}.
  */
 public final class OrdersApiConnector implements Connector {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
 
   private final ApiClient api;
   private final Pager pager;
@@ -66,15 +68,22 @@ public final class OrdersApiConnector implements Connector {
     this.clock = clock;
   }
 
+  private static final Schema SCHEMA = Schema.of(
+      Table.incremental("customers").primaryKey("id").cursor("updated_at")
+          .tiebreaker("id", ValueType.NUMBER),
+      Table.incremental("orders").primaryKey("id").cursor("updated_at")
+          .tiebreaker("id", ValueType.NUMBER),
+      Table.incremental("order_lines").primaryKey("order_id", "line_no").cursor("updated_at")
+          .tiebreaker("id", ValueType.NUMBER));
+
+  /** Per table, how its records are read: the key columns, and a tombstone as a delete. */
+  private static final Map<String, JsonRows> ROWS = SCHEMA.tables().stream().collect(
+      java.util.stream.Collectors.toUnmodifiableMap(Table::name,
+          t -> JsonRows.of(t).deleteWhen("deleted_at")));
+
   @Override
   public Schema schema() {
-    return Schema.of(
-        Table.incremental("customers").primaryKey("id").cursor("updated_at")
-            .tiebreaker("id", ValueType.NUMBER),
-        Table.incremental("orders").primaryKey("id").cursor("updated_at")
-            .tiebreaker("id", ValueType.NUMBER),
-        Table.incremental("order_lines").primaryKey("order_id", "line_no").cursor("updated_at")
-            .tiebreaker("id", ValueType.NUMBER));
+    return SCHEMA;
   }
 
   @Override
@@ -87,27 +96,43 @@ public final class OrdersApiConnector implements Connector {
       from.afterTiebreakerNumber()
           .ifPresent(id -> url.addQueryParameter("after_id", id.toPlainString()));
       from.upToInstant().ifPresent(t -> url.addQueryParameter("updated_before", t.toString()));
-      Feed feed = get(Http.request(read).url(url.build()).build());
-      return new Page(feed.data().stream().map(OrdersApiConnector::row).toList(), feed.hasMore());
+      return get(Http.request(read).url(url.build()).build(), ROWS.get(read.table().name()));
     });
   }
 
   @Override
   public void test(Secrets secrets) throws IOException {
     HttpUrl url = url(secrets, "customers").addQueryParameter("limit", "1").build();
-    get(Http.request(secrets, clock.instant().plusSeconds(30)).url(url).build());
+    get(Http.request(secrets, clock.instant().plusSeconds(30)).url(url).build(), ROWS.get("customers"));
   }
 
-  /** One page of a feed as the API answers it. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  record Feed(List<Map<String, Object>> data, @JsonProperty("has_more") boolean hasMore) {}
-
-  private Feed get(Request request) throws IOException {
-    return api.execute(request, r -> JSON.readValue(r.body().byteStream(), Feed.class));
-  }
-
-  private static Row row(Map<String, Object> values) {
-    return values.get("deleted_at") != null ? Row.delete(values) : Row.of(values);
+  /**
+   * One page of a feed, {@code {"data": [...], "has_more": bool}}: the records go to Fivetran as
+   * the API sent them (pass-through rows), a tombstone as a delete.
+   */
+  private Page get(Request request, JsonRows rows) throws IOException {
+    return api.execute(request, r -> {
+      byte[] body = r.body().bytes();
+      List<Row> data = List.of();
+      boolean hasMore = false;
+      try (JsonParser p = JSON.createParser(body)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          throw new IOException("the orders API answered something other than a JSON object");
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          JsonToken value = p.nextToken();
+          if (field.equals("data") && value == JsonToken.START_ARRAY) {
+            data = rows.array(p, body);
+          } else if (field.equals("has_more")) {
+            hasMore = value == JsonToken.VALUE_TRUE;
+          } else {
+            p.skipChildren();
+          }
+        }
+      }
+      return new Page(data, hasMore);
+    });
   }
 
   private static HttpUrl.Builder url(Secrets secrets, String resource) throws IOException {
