@@ -173,6 +173,16 @@ public final class FunctionHandler {
     Request decode(RequestDecoder decoder) throws ProtocolFailure, IOException;
   }
 
+  /** Serves one call whose request is read from {@code in}; throws only if reading it fails. */
+  Reply answer(InputStream in, Instant deadline) throws IOException {
+    return answer(d -> d.decode(in), deadline);
+  }
+
+  /** Serves one call whose request is already in memory. */
+  Reply answer(byte[] request, Instant deadline) throws IOException {
+    return answer(d -> d.decode(request), deadline);
+  }
+
   /** Serves one call into a {@link Reply}; throws only if reading the request fails. */
   Reply answer(Decoding decoding, Instant deadline) throws IOException {
     long started = System.nanoTime();

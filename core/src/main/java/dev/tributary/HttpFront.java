@@ -140,7 +140,7 @@ public final class HttpFront {
     if (refused != null) {
       return refused;
     }
-    FunctionHandler.Reply reply = handler.answer(d -> d.decode(body), arrived.plus(timeout));
+    FunctionHandler.Reply reply = handler.answer(body, arrived.plus(timeout));
     return new Answer(reply.outcome().httpStatus(), null, reply.body());
   }
 
@@ -156,7 +156,7 @@ public final class HttpFront {
     }
     byte[] bytes = body == null ? new byte[0] : body;
     try {
-      FunctionHandler.Reply reply = handler.answer(d -> d.decode(bytes), arrived.plus(timeout));
+      FunctionHandler.Reply reply = handler.answer(bytes, arrived.plus(timeout));
       return new Answer(reply.outcome().httpStatus(), null, reply.body());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e); // nothing is read: bytes in memory do not fail
