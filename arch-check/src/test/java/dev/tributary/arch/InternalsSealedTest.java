@@ -37,11 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class InternalsSealedTest {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   static final String INTERNAL = "dev.tributary.internal..";
-  /**
-   * Core's public classes that run the engine: the handler, its HTTP front (which hands the
-   * handler the decoder's input as it arrives) and its state check.
-   */
-  static final String FRONT = "dev\\.tributary\\.(FunctionHandler|HttpFront|StateSecrets)(\\$.*)?";
+  /** Core's public classes that run the engine: the handler and its state check. */
+  static final String FRONT = "dev\\.tributary\\.(FunctionHandler|StateSecrets)(\\$.*)?";
   /** JMH benchmarks measure the engine's internals by design; they are never shipped. */
   static final Set<String> MAY_USE_INTERNALS = Set.of("benchmarks");
 
@@ -51,7 +48,7 @@ class InternalsSealedTest {
       return noClasses().that().resideOutsideOfPackage(INTERNAL).and().haveNameNotMatching(FRONT)
           .should().dependOnClassesThat().resideInAPackage(INTERNAL)
           .because("the public API of core is what the engine uses, not the other way round;"
-              + " only FunctionHandler (and its HttpFront) runs the engine");
+              + " only FunctionHandler runs the engine");
     }
     return noClasses().should().dependOnClassesThat().resideInAPackage(INTERNAL)
         .orShould().resideInAPackage(INTERNAL)
