@@ -56,6 +56,45 @@ public final class BenchRows {
     g.writeEndObject();
   }
 
+  /**
+   * The response a hand-written function writes with one Jackson generator: the rows of table
+   * {@code orders}, its schema, a plain cursor state and {@code hasMore: false}.
+   */
+  public static void writeResponse(JsonGenerator g, List<Map<String, Object>> rows)
+      throws IOException {
+    g.writeStartObject();
+    g.writeObjectFieldStart("insert");
+    g.writeArrayFieldStart("orders");
+    for (Map<String, Object> m : rows) {
+      writeRow(g, m);
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+    g.writeObjectFieldStart("schema");
+    g.writeObjectFieldStart("orders");
+    g.writeArrayFieldStart("primary_key");
+    g.writeString("id");
+    g.writeEndArray();
+    g.writeEndObject();
+    g.writeEndObject();
+    g.writeObjectFieldStart("state");
+    g.writeStringField("cursor", String.valueOf(rows.get(rows.size() - 1).get("updated_at")));
+    g.writeEndObject();
+    g.writeBooleanField("hasMore", false);
+    g.writeEndObject();
+  }
+
+  /** One call through {@code handler} into a counting sink; the bytes it answered. */
+  public static long call(dev.tributary.FunctionHandler handler, byte[] request) throws IOException {
+    CountingSink sink = new CountingSink();
+    dev.tributary.FunctionHandler.Outcome o = handler.handle(
+        new java.io.ByteArrayInputStream(request), sink, Instant.now().plusSeconds(600));
+    if (o != dev.tributary.FunctionHandler.Outcome.OK) {
+      throw new IllegalStateException("the call failed: " + o);
+    }
+    return sink.count;
+  }
+
   /** Counts bytes and keeps none, so every variant pays the same for its output. */
   public static final class CountingSink extends OutputStream {
     public long count;

@@ -14,11 +14,9 @@ import dev.tributary.Page;
 import dev.tributary.Row;
 import dev.tributary.Schema;
 import dev.tributary.TableRead;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -169,24 +167,12 @@ public class PassThroughBenchmark {
   /** Pass-through rows: the page's records through the engine as they are. */
   @Benchmark
   public long passThrough() throws IOException {
-    BenchRows.CountingSink sink = new BenchRows.CountingSink();
-    FunctionHandler.Outcome o = passThroughHandler.handle(new ByteArrayInputStream(request), sink,
-        Instant.now().plusSeconds(600));
-    if (o != FunctionHandler.Outcome.OK) {
-      throw new IllegalStateException("the call failed: " + o);
-    }
-    return sink.count;
+    return BenchRows.call(passThroughHandler, request);
   }
 
   /** The map path: parse into maps, rows through the engine. */
   @Benchmark
   public long tributary() throws IOException {
-    BenchRows.CountingSink sink = new BenchRows.CountingSink();
-    FunctionHandler.Outcome o = handler.handle(new ByteArrayInputStream(request), sink,
-        Instant.now().plusSeconds(600));
-    if (o != FunctionHandler.Outcome.OK) {
-      throw new IllegalStateException("the call failed: " + o);
-    }
-    return sink.count;
+    return BenchRows.call(handler, request);
   }
 }

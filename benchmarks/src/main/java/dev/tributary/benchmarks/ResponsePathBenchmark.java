@@ -13,7 +13,6 @@ import dev.tributary.Schema;
 import dev.tributary.Table;
 import dev.tributary.TableRead;
 import dev.tributary.ValueType;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -100,27 +99,7 @@ public class ResponsePathBenchmark {
   public long oneGenerator() throws IOException {
     BenchRows.CountingSink sink = new BenchRows.CountingSink();
     try (JsonGenerator g = factory.createGenerator(sink)) {
-      g.writeStartObject();
-      g.writeObjectFieldStart("insert");
-      g.writeArrayFieldStart("orders");
-      for (Map<String, Object> m : data) {
-        BenchRows.writeRow(g, m);
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-      g.writeObjectFieldStart("schema");
-      g.writeObjectFieldStart("orders");
-      g.writeArrayFieldStart("primary_key");
-      g.writeString("id");
-      g.writeEndArray();
-      g.writeEndObject();
-      g.writeEndObject();
-      g.writeObjectFieldStart("state");
-      Map<String, Object> last = data.get(data.size() - 1);
-      g.writeStringField("cursor", String.valueOf(last.get("updated_at")));
-      g.writeEndObject();
-      g.writeBooleanField("hasMore", false);
-      g.writeEndObject();
+      BenchRows.writeResponse(g, data);
     }
     return sink.count;
   }
@@ -151,12 +130,6 @@ public class ResponsePathBenchmark {
   /** Tributary: the whole call through {@link FunctionHandler}. */
   @Benchmark
   public long tributary() throws IOException {
-    BenchRows.CountingSink sink = new BenchRows.CountingSink();
-    FunctionHandler.Outcome o = handler.handle(new ByteArrayInputStream(request), sink,
-        Instant.now().plusSeconds(600));
-    if (o != FunctionHandler.Outcome.OK) {
-      throw new IllegalStateException("the call failed: " + o);
-    }
-    return sink.count;
+    return BenchRows.call(handler, request);
   }
 }

@@ -28,26 +28,7 @@ public final class BareJacksonHandler implements RequestStreamHandler {
     String cursor = request.path("state").path("cursor").asText("");
     List<Map<String, Object>> rows = ColdStart.rows(cursor);
     try (JsonGenerator g = FACTORY.createGenerator(output)) {
-      g.writeStartObject();
-      g.writeObjectFieldStart("insert");
-      g.writeArrayFieldStart("orders");
-      for (Map<String, Object> m : rows) {
-        BenchRows.writeRow(g, m);
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-      g.writeObjectFieldStart("schema");
-      g.writeObjectFieldStart("orders");
-      g.writeArrayFieldStart("primary_key");
-      g.writeString("id");
-      g.writeEndArray();
-      g.writeEndObject();
-      g.writeEndObject();
-      g.writeObjectFieldStart("state");
-      g.writeStringField("cursor", String.valueOf(rows.get(rows.size() - 1).get("updated_at")));
-      g.writeEndObject();
-      g.writeBooleanField("hasMore", false);
-      g.writeEndObject();
+      BenchRows.writeResponse(g, rows);
     }
   }
 }
