@@ -123,9 +123,8 @@ public final class JsonRows {
   private Row read(JsonParser p, byte[] source) throws IOException {
     long start = p.currentTokenLocation().getByteOffset();
     Object[] values = new Object[names.length];
-    JsonToken t;
-    while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
+    String name;
+    while ((name = p.nextFieldName()) != null) {
       JsonToken v = p.nextToken();
       int i = indexOf(name);
       if (i >= 0) {
@@ -134,7 +133,7 @@ public final class JsonRows {
         p.skipChildren();
       }
     }
-    if (t != JsonToken.END_OBJECT) {
+    if (p.currentToken() != JsonToken.END_OBJECT) {
       throw new IOException("a record is not a JSON object");
     }
     long end = p.currentLocation().getByteOffset();
