@@ -103,7 +103,12 @@ public final class FunctionHandler {
    */
   public Outcome handle(InputStream in, OutputStream out, Instant deadline) throws IOException {
     Reply reply = answer(d -> d.decode(in), deadline);
-    reply.body().writeTo(out);
+    try {
+      reply.body().writeTo(out);
+    } finally {
+      // Written once, here: its memory serves the next call.
+      reply.body().release();
+    }
     return reply.outcome();
   }
 
@@ -121,6 +126,9 @@ public final class FunctionHandler {
 
     /** Writes the body to {@code out}. */
     abstract void writeTo(OutputStream out) throws IOException;
+
+    /** Written for good: what it holds may serve the next call ({@link #writeTo} then fails). */
+    void release() {}
 
     /** The body as an array, for platforms that take one. */
     byte[] bytes() {
@@ -162,6 +170,11 @@ public final class FunctionHandler {
         @Override
         void writeTo(OutputStream out) throws IOException {
           engine.writeTo(out);
+        }
+
+        @Override
+        void release() {
+          engine.release();
         }
       };
     }

@@ -3,6 +3,7 @@ package dev.tributary;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.base.ParserBase;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -121,7 +122,7 @@ public final class JsonRows {
 
   /** The record at which {@code p} stands (START_OBJECT); leaves it on the END_OBJECT. */
   private Row read(JsonParser p, byte[] source) throws IOException {
-    long start = p.currentTokenLocation().getByteOffset();
+    long start = recordStart(p, source);
     Object[] values = new Object[names.length];
     String name;
     while ((name = p.nextFieldName()) != null) {
@@ -136,7 +137,7 @@ public final class JsonRows {
     if (p.currentToken() != JsonToken.END_OBJECT) {
       throw new IOException("a record is not a JSON object");
     }
-    long end = p.currentLocation().getByteOffset();
+    long end = recordEnd(p, source);
     if (start < 0 || end > source.length || source[(int) start] != '{'
         || source[(int) end - 1] != '}') {
       throw new IllegalArgumentException("the parser does not read the given source from its"
@@ -148,6 +149,35 @@ public final class JsonRows {
       delete = marker != null;
     }
     return new Row(source, (int) start, (int) (end - start), names, values, delete);
+  }
+
+  /*
+   * Where a record starts and ends in the source, in bytes. Jackson's parsers over bytes report
+   * where they stand without building a location object (two per record otherwise, a quarter of
+   * what reading a page allocates); the bytes there are checked, and anything unexpected asks
+   * the parser for its location instead.
+   */
+
+  /** At the record's START_OBJECT: the offset of its '{'. */
+  private static long recordStart(JsonParser p, byte[] source) {
+    if (p instanceof ParserBase b) {
+      long after = b.getTokenCharacterOffset();
+      if (after >= 1 && after <= source.length && source[(int) after - 1] == '{') {
+        return after - 1;
+      }
+    }
+    return p.currentTokenLocation().getByteOffset();
+  }
+
+  /** At the record's END_OBJECT: the offset just past its '}'. */
+  private static long recordEnd(JsonParser p, byte[] source) {
+    if (p instanceof ParserBase b) {
+      long after = b.getTokenCharacterOffset();
+      if (after >= 1 && after <= source.length && source[(int) after - 1] == '}') {
+        return after;
+      }
+    }
+    return p.currentLocation().getByteOffset();
   }
 
   private int indexOf(String name) {

@@ -81,6 +81,27 @@ class JsonRowsTest {
   }
 
   @Test
+  void eachRecordIsExactlyItsBytesWhateverTheWhitespaceAround() throws IOException {
+    String first = "{ \"id\" : 1 ,\n \"updated_at\":\"2024-05-01T09:00:00Z\", \"n\": {\"x\" : [ {} ] } }";
+    String second = "{\"id\":2,\"updated_at\":\"2024-05-01T09:00:01Z\",\"s\":\"}{\\\"\"}";
+    String third = "{}";
+    byte[] page = utf8("\n [\t" + first + " ,\r\n  " + second + "," + third + " ] \n");
+    JsonRows reader = JsonRows.of(ORDERS);
+    List<Row> rows = new java.util.ArrayList<>(reader.array(page));
+    try (JsonParser p = new JsonFactory().createParser(page)) {
+      p.nextToken();
+      assertEquals(rows.size(), reader.array(p, page).size());
+    }
+    for (int i = 0; i < rows.size(); i++) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      rows.get(i).writeSourceJsonTo(out);
+      assertEquals(List.of(first, second, third).get(i), out.toString(StandardCharsets.UTF_8));
+    }
+    assertEquals(1L, rows.get(0).get("id"));
+    assertEquals("2024-05-01T09:00:01Z", rows.get(1).get("updated_at"));
+  }
+
+  @Test
   void theSameRowsAsMapsGiveTheSameStateAndKeys() throws IOException {
     JsonNode raw = MAPPER.readTree(call(JsonRowsTest::passThrough));
     JsonNode maps = MAPPER.readTree(call(page -> {

@@ -27,14 +27,14 @@ final class Call {
   final Set<String> notices = new LinkedHashSet<>();
 
   Call(Schema schema, StateCodec codec, SyncState state, Secrets secrets, Budget budget,
-      Json json) {
+      Json json, ChunkPool chunks) {
     this.schema = schema;
     this.codec = codec;
     this.state = state;
     this.secrets = secrets;
     this.budget = budget;
     this.response = new ResponseBuilder(json, schema, budget.staged(), budget.maxBytes(),
-        budget.maxRows());
+        budget.maxRows(), chunks);
     this.keys = new KeySet(Math.min(budget.pageSize(), budget.maxRows()));
   }
 

@@ -37,6 +37,8 @@ final class ResponseBuilder {
   private static final long STAGED_SPILL_THRESHOLD = 1024 * 1024;
 
   private final Json json;
+  /** Chunks of the sections; null: new ones. */
+  private final ChunkPool pool;
   private final boolean staged;
   private final long maxBytes;
   private final int maxRows;
@@ -62,8 +64,8 @@ final class ResponseBuilder {
     final JsonGenerator gen;
     int rows;
 
-    Section(Json json, long spillThreshold) {
-      this.bytes = new SpillBuffer(spillThreshold);
+    Section(Json json, long spillThreshold, ChunkPool pool) {
+      this.bytes = new SpillBuffer(spillThreshold, pool);
       try {
         this.gen = json.factory().createGenerator(bytes);
       } catch (IOException e) {
@@ -97,12 +99,22 @@ final class ResponseBuilder {
     }
 
     void discard() {
+      closeGenerator();
+      bytes.discard();
+    }
+
+    /** Written for good: the buffer's chunks go back to the pool. */
+    void release() {
+      closeGenerator();
+      bytes.release();
+    }
+
+    private void closeGenerator() {
       try {
         gen.close();
       } catch (IOException | RuntimeException ignored) {
         // closing a generator over memory only returns its buffer; nothing to do
       }
-      bytes.discard();
     }
   }
 
@@ -111,7 +123,14 @@ final class ResponseBuilder {
    *     bounds that object; otherwise it bounds the whole response
    */
   ResponseBuilder(Json json, Schema schema, boolean staged, long maxBytes, int maxRows) {
+    this(json, schema, staged, maxBytes, maxRows, null);
+  }
+
+  /** @param pool where the sections' full-size chunks come from; null for new ones */
+  ResponseBuilder(Json json, Schema schema, boolean staged, long maxBytes, int maxRows,
+      ChunkPool pool) {
     this.json = json;
+    this.pool = pool;
     this.staged = staged;
     this.maxBytes = maxBytes;
     this.maxRows = maxRows;
@@ -173,7 +192,7 @@ final class ResponseBuilder {
     Section s = table == lastTable && delete == lastDelete ? lastSection : sections.get(table.name());
     long overhead = s == null ? sectionOverhead(table, delete, sections.isEmpty()) : 1;
     if (s == null) {
-      s = new Section(json, staged ? STAGED_SPILL_THRESHOLD : Long.MAX_VALUE);
+      s = new Section(json, staged ? STAGED_SPILL_THRESHOLD : Long.MAX_VALUE, pool);
     }
     long mark = s.position();
     try {
@@ -337,6 +356,23 @@ final class ResponseBuilder {
     for (Section s : deletes.values()) {
       s.discard();
     }
+  }
+
+  /**
+   * The response has been written and will not be written again: the sections' chunks go back
+   * to the pool for the next call. Nothing can be written after this.
+   */
+  void release() {
+    for (Section s : inserts.values()) {
+      s.release();
+    }
+    for (Section s : deletes.values()) {
+      s.release();
+    }
+    inserts.clear();
+    deletes.clear();
+    lastSection = null;
+    lastTable = null;
   }
 
   private void writeRows(CountingStream c) throws IOException {

@@ -25,9 +25,11 @@ import java.util.List;
  */
 final class SpillBuffer extends OutputStream {
   private static final int FIRST_CHUNK = 512;
-  private static final int MAX_CHUNK = 64 * 1024;
+  private static final int MAX_CHUNK = ChunkPool.CHUNK;
 
   private final long threshold;
+  /** Where full-size chunks come from and go back to; null: always new ones. */
+  private final ChunkPool pool;
   private final List<byte[]> chunks = new ArrayList<>();
   private byte[] current;
   private int fill;
@@ -40,7 +42,12 @@ final class SpillBuffer extends OutputStream {
   private long inFile;
 
   SpillBuffer(long threshold) {
+    this(threshold, null);
+  }
+
+  SpillBuffer(long threshold, ChunkPool pool) {
     this.threshold = threshold;
+    this.pool = pool;
   }
 
   @Override
@@ -79,7 +86,7 @@ final class SpillBuffer extends OutputStream {
       before += fill;
     }
     int length = current == null ? FIRST_CHUNK : Math.min(MAX_CHUNK, current.length * 2);
-    current = new byte[length];
+    current = length == MAX_CHUNK && pool != null ? pool.take() : new byte[length];
     fill = 0;
   }
 
@@ -177,6 +184,22 @@ final class SpillBuffer extends OutputStream {
     }
     channel.position(inFile);
     out.write(current, 0, fill);
+  }
+
+  /**
+   * Done with the content (written and never to be written again): its full-size chunks go back
+   * to the pool, and the buffer is empty.
+   */
+  void release() {
+    if (pool != null && channel == null) {
+      for (byte[] c : chunks) {
+        pool.give(c);
+      }
+      if (current != null) {
+        pool.give(current);
+      }
+    }
+    discard();
   }
 
   void discard() {

@@ -50,6 +50,8 @@ public final class SyncEngine {
   private final EngineConfig config;
   private final Json json;
   private final StagingStore staging;
+  /** Full-size chunks of direct responses, from one call for the next. */
+  private final ChunkPool chunks;
 
   /** What a completed call did, for the call log. */
   public record Summary(
@@ -74,8 +76,14 @@ public final class SyncEngine {
     /** The exact number of bytes {@link #writeTo} writes. */
     long size();
 
-    /** Writes the body (again, if asked: it stays where it is until dropped). */
+    /** Writes the body (again, if asked: it stays where it is until dropped or released). */
     void writeTo(OutputStream out) throws IOException;
+
+    /**
+     * The caller has written the body for good: its memory goes back to the engine for the next
+     * call, and {@link #writeTo} fails from now on.
+     */
+    default void release() {}
   }
 
   /** A completed call: what it did, and the response to send. */
@@ -90,6 +98,7 @@ public final class SyncEngine {
     this.config = config;
     this.json = json;
     this.staging = staging;
+    this.chunks = new ChunkPool(config.maxResponseBytes());
   }
 
   /**
@@ -107,7 +116,7 @@ public final class SyncEngine {
     StateCodec codec = new StateCodec(json, schema);
     StateCodec.Decoded decoded = codec.decode(request.state());
     Call c = new Call(schema, codec, SyncState.from(decoded.state()), request.secrets(), budget,
-        json);
+        json, budget.staged() ? null : chunks);
     boolean handedOver = false;
     try {
       plan(c);
@@ -414,6 +423,7 @@ public final class SyncEngine {
     private final byte[] state;
     private final boolean hasMore;
     private final long size;
+    private boolean released;
 
     ResponseBody(ResponseBuilder response, byte[] state, boolean hasMore, long size) {
       this.response = response;
@@ -430,7 +440,16 @@ public final class SyncEngine {
     @Override
     public void writeTo(OutputStream out) throws IOException {
       // In memory only (a direct response never spills): nothing to discard afterwards.
+      if (released) {
+        throw new IllegalStateException("the response was released after it was written");
+      }
       response.writeTo(out, state, hasMore);
+    }
+
+    @Override
+    public void release() {
+      released = true;
+      response.release();
     }
   }
 

@@ -47,7 +47,7 @@ class BudgetProperties {
     state.startSync(NOW, SCHEMA);
     state.beginCall();
     Call c = new Call(SCHEMA, codec, state, Secrets.empty(), Budget.forCall(config, staged, deadline),
-        json);
+        json, null);
     c.measureState();
     return c;
   }

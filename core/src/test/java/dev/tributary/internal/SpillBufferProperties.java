@@ -2,6 +2,7 @@ package dev.tributary.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,6 +24,37 @@ class SpillBufferProperties {
       @ForAll @Size(max = 60) List<@IntRange(min = -3000, max = 70_000) Integer> steps)
       throws IOException {
     SpillBuffer b = new SpillBuffer(threshold);
+    try {
+      check(b, steps);
+    } finally {
+      b.discard();
+    }
+  }
+
+  /**
+   * Chunks from the pool hold whatever an earlier response left in them: a buffer made of them
+   * holds exactly its own bytes, and a released buffer's chunks serve the next one alike.
+   */
+  @Property(tries = 200)
+  void pooledChunksHoldOnlyTheirOwnBuffersBytes(
+      @ForAll @Size(max = 60) List<@IntRange(min = -3000, max = 70_000) Integer> steps)
+      throws IOException {
+    ChunkPool pool = new ChunkPool(64L * ChunkPool.CHUNK);
+    for (int i = 0; i < 8; i++) {
+      byte[] stale = new byte[ChunkPool.CHUNK];
+      Arrays.fill(stale, (byte) 0x5A);
+      pool.give(stale);
+    }
+    SpillBuffer first = new SpillBuffer(Long.MAX_VALUE, pool);
+    check(first, steps);
+    first.release();
+    SpillBuffer second = new SpillBuffer(Long.MAX_VALUE, pool);
+    check(second, steps);
+    second.release();
+    assertTrue(pool.pooled() <= 64);
+  }
+
+  private static void check(SpillBuffer b, List<Integer> steps) throws IOException {
     byte[] expected = new byte[0];
     int counter = 0;
     try {
@@ -53,8 +85,9 @@ class SpillBufferProperties {
       ByteArrayOutputStream again = new ByteArrayOutputStream();
       b.writeTo(again);
       assertArrayEquals(expected, again.toByteArray(), "written twice alike");
-    } finally {
+    } catch (IOException | RuntimeException | Error e) {
       b.discard();
+      throw e;
     }
   }
 }
