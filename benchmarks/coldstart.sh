@@ -16,20 +16,17 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 for v in bare tributary; do   # one AppCDS archive per handler, made by a training run
   java -XX:ArchiveClassesAtExit="$work/$v.jsa" -XX:TieredStopAtLevel=1 -cp "$cp" "$main" "$v" >/dev/null 2>&1
 done
-measure() { # flags-name handler extra-flags...
+once() { # flags-name handler extra-flags...
   local name=$1 v=$2; shift 2
-  for _ in $(seq "$runs"); do
-    java "$@" -cp "$cp" "$main" "$v" | sed "s/^/$name $v /"
-  done
+  java "$@" -cp "$cp" "$main" "$v" | sed "s/^/$name $v /"
 }
-{
-  for i in $(seq 1); do
-    for v in bare tributary; do measure default "$v"; done
-    for v in bare tributary; do
-      measure tiered1+cds "$v" -XX:TieredStopAtLevel=1 -Xshare:on -XX:SharedArchiveFile="$work/$v.jsa"
-    done
+# Alternately, run by run, so a change in the machine's load falls on both handlers alike.
+for _ in $(seq "$runs"); do
+  for v in bare tributary; do
+    once default "$v"
+    once tiered1+cds "$v" -XX:TieredStopAtLevel=1 -Xshare:on -XX:SharedArchiveFile="$work/$v.jsa"
   done
-} > "$work/raw.txt"
+done > "$work/raw.txt"
 python3 - "$work/raw.txt" <<'PY'
 import sys, statistics as st
 rows = {}
@@ -46,12 +43,16 @@ for flags in ("default", "tiered1+cds"):
 PY
 echo
 echo "the first call alone, in a process already started (median of $runs):"
-for spec in "bare call" "tributary call" "tributary primed"; do
-  for _ in $(seq "$runs"); do
-    java -cp "$cp" "$main" $spec
-  done | python3 -c "
+for _ in $(seq "$runs"); do
+  for spec in "bare call" "tributary call" "tributary primed"; do
+    echo "$spec $(java -cp "$cp" "$main" $spec)"
+  done
+done | python3 -c "
 import sys, statistics as st
-ms = [float(l.split()[0].split('=')[1]) for l in sys.stdin]
-print(f'  {\"$spec\":<18} {st.median(ms):7.1f} ms  ({min(ms):.1f}–{max(ms):.1f})')
+ms = {}
+for l in sys.stdin:
+    f = l.split()
+    ms.setdefault(f[0] + ' ' + f[1], []).append(float(f[2].split('=')[1]))
+for spec, v in ms.items():
+    print(f'  {spec:<18} {st.median(v):7.1f} ms  ({min(v):.1f}–{max(v):.1f})')
 "
-done
