@@ -31,15 +31,26 @@ python3 - "$work/raw.txt" <<'PY'
 import sys, statistics as st
 rows = {}
 for line in open(sys.argv[1]):
-    flags, v, ms, classes, _ = line.split()
-    rows.setdefault((flags, v), []).append((int(ms.split("=")[1]), int(classes.split("=")[1])))
-print(f"{'flags':<12} {'handler':<10} {'median ms':>9} {'spread ms':>11} {'classes':>8} {'vs bare':>8}")
+    flags, v, ms, cpu, classes, _ = line.split()
+    rows.setdefault((flags, v), []).append(
+        (int(ms.split("=")[1]), int(classes.split("=")[1]), int(cpu.split("=")[1])))
+# "vs bare": the ratio of the medians; "paired": the median (and spread) of each run's ratio to
+# the bare run just before it, which a change in the machine's load disturbs less.
+# "cpu": the process's CPU time (all threads) up to the response, less disturbed by other load.
+print(f"{'flags':<12} {'handler':<10} {'median ms':>9} {'spread ms':>11} {'classes':>8} {'vs bare':>8} {'paired':>16}"
+      f" {'cpu ms':>7} {'cpu vs bare':>11}")
 for flags in ("default", "tiered1+cds"):
-    bare = st.median(m for m, _ in rows[(flags, "bare")])
+    bare_ms = [m for m, _, _ in rows[(flags, "bare")]]
+    bare = st.median(bare_ms)
+    bare_cpu = st.median(c for _, _, c in rows[(flags, "bare")])
     for v in ("bare", "tributary"):
-        ms = [m for m, _ in rows[(flags, v)]]
-        cl = st.median(c for _, c in rows[(flags, v)])
-        print(f"{flags:<12} {v:<10} {st.median(ms):>9.0f} {min(ms):>5}–{max(ms):<5} {cl:>8.0f} {st.median(ms)/bare:>8.2f}")
+        ms = [m for m, _, _ in rows[(flags, v)]]
+        cl = st.median(c for _, c, _ in rows[(flags, v)])
+        cpu = st.median(c for _, _, c in rows[(flags, v)])
+        r = [t / b for t, b in zip(ms, bare_ms)]
+        paired = "" if v == "bare" else f"{st.median(r):.2f} ({min(r):.2f}–{max(r):.2f})"
+        print(f"{flags:<12} {v:<10} {st.median(ms):>9.0f} {min(ms):>5}–{max(ms):<5} {cl:>8.0f} {st.median(ms)/bare:>8.2f} {paired:>16}"
+              f" {cpu:>7.0f} {cpu/bare_cpu:>11.2f}")
 PY
 echo
 echo "the first call alone, in a process already started (median of $runs):"

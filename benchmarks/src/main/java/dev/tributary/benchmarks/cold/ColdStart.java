@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * One cold start, as a whole process: loads a Lambda stream handler, answers one request, and
- * prints how long the first complete response took from JVM start, and how many classes the JVM
- * had loaded by then. {@code benchmarks/coldstart.sh} runs it many times for each handler.
+ * prints how long the first complete response took from JVM start, the CPU time the process had
+ * used by then, and how many classes the JVM had loaded. {@code benchmarks/coldstart.sh} runs it many times for each handler.
  *
  * <pre>java -cp … dev.tributary.benchmarks.cold.ColdStart bare|tributary [call|primed]</pre>
  *
@@ -45,6 +45,10 @@ public final class ColdStart {
     handler.handleRequest(new ByteArrayInputStream(request), out, new LocalContext(java.time.Duration.ofMinutes(1)));
     long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
     int classes = ManagementFactory.getClassLoadingMXBean().getLoadedClassCount();
+    // CPU time of every thread of the process so far (the JIT's and GC's too): on a loaded
+    // machine it moves far less than the elapsed time, and a small Lambda has under one vCPU.
+    long cpuMs = ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
     String body = out.toString(StandardCharsets.UTF_8);
     if (!body.contains("\"hasMore\":false")) {
       throw new IllegalStateException("not a complete response: "
@@ -55,7 +59,8 @@ public final class ColdStart {
           + " classes=" + classes + " bytes=" + out.size());
       return;
     }
-    System.out.println("first_response_ms=" + uptime + " classes=" + classes + " bytes=" + out.size());
+    System.out.println("first_response_ms=" + uptime + " cpu_ms=" + cpuMs + " classes=" + classes
+        + " bytes=" + out.size());
   }
 
   /** The same rows for both handlers, with ISO-8601 cursors. */
