@@ -16,42 +16,54 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 for v in bare tributary; do   # one AppCDS archive per handler, made by a training run
   java -XX:ArchiveClassesAtExit="$work/$v.jsa" -XX:TieredStopAtLevel=1 -cp "$cp" "$main" "$v" >/dev/null 2>&1
 done
-measure() { # flags-name handler extra-flags...
+once() { # flags-name handler extra-flags...
   local name=$1 v=$2; shift 2
-  for _ in $(seq "$runs"); do
-    java "$@" -cp "$cp" "$main" "$v" | sed "s/^/$name $v /"
-  done
+  java "$@" -cp "$cp" "$main" "$v" | sed "s/^/$name $v /"
 }
-{
-  for i in $(seq 1); do
-    for v in bare tributary; do measure default "$v"; done
-    for v in bare tributary; do
-      measure tiered1+cds "$v" -XX:TieredStopAtLevel=1 -Xshare:on -XX:SharedArchiveFile="$work/$v.jsa"
-    done
+# Alternately, run by run, so a change in the machine's load falls on both handlers alike.
+for _ in $(seq "$runs"); do
+  for v in bare tributary; do
+    once default "$v"
+    once tiered1+cds "$v" -XX:TieredStopAtLevel=1 -Xshare:on -XX:SharedArchiveFile="$work/$v.jsa"
   done
-} > "$work/raw.txt"
+done > "$work/raw.txt"
 python3 - "$work/raw.txt" <<'PY'
 import sys, statistics as st
 rows = {}
 for line in open(sys.argv[1]):
-    flags, v, ms, classes, _ = line.split()
-    rows.setdefault((flags, v), []).append((int(ms.split("=")[1]), int(classes.split("=")[1])))
-print(f"{'flags':<12} {'handler':<10} {'median ms':>9} {'spread ms':>11} {'classes':>8} {'vs bare':>8}")
+    flags, v, ms, cpu, classes, _ = line.split()
+    rows.setdefault((flags, v), []).append(
+        (int(ms.split("=")[1]), int(classes.split("=")[1]), int(cpu.split("=")[1])))
+# "vs bare": the ratio of the medians; "paired": the median (and spread) of each run's ratio to
+# the bare run just before it, which a change in the machine's load disturbs less.
+# "cpu": the process's CPU time (all threads) up to the response, less disturbed by other load.
+print(f"{'flags':<12} {'handler':<10} {'median ms':>9} {'spread ms':>11} {'classes':>8} {'vs bare':>8} {'paired':>16}"
+      f" {'cpu ms':>7} {'cpu vs bare':>11}")
 for flags in ("default", "tiered1+cds"):
-    bare = st.median(m for m, _ in rows[(flags, "bare")])
+    bare_ms = [m for m, _, _ in rows[(flags, "bare")]]
+    bare = st.median(bare_ms)
+    bare_cpu = st.median(c for _, _, c in rows[(flags, "bare")])
     for v in ("bare", "tributary"):
-        ms = [m for m, _ in rows[(flags, v)]]
-        cl = st.median(c for _, c in rows[(flags, v)])
-        print(f"{flags:<12} {v:<10} {st.median(ms):>9.0f} {min(ms):>5}–{max(ms):<5} {cl:>8.0f} {st.median(ms)/bare:>8.2f}")
+        ms = [m for m, _, _ in rows[(flags, v)]]
+        cl = st.median(c for _, c, _ in rows[(flags, v)])
+        cpu = st.median(c for _, _, c in rows[(flags, v)])
+        r = [t / b for t, b in zip(ms, bare_ms)]
+        paired = "" if v == "bare" else f"{st.median(r):.2f} ({min(r):.2f}–{max(r):.2f})"
+        print(f"{flags:<12} {v:<10} {st.median(ms):>9.0f} {min(ms):>5}–{max(ms):<5} {cl:>8.0f} {st.median(ms)/bare:>8.2f} {paired:>16}"
+              f" {cpu:>7.0f} {cpu/bare_cpu:>11.2f}")
 PY
 echo
 echo "the first call alone, in a process already started (median of $runs):"
-for spec in "bare call" "tributary call" "tributary primed"; do
-  for _ in $(seq "$runs"); do
-    java -cp "$cp" "$main" $spec
-  done | python3 -c "
+for _ in $(seq "$runs"); do
+  for spec in "bare call" "tributary call" "tributary primed"; do
+    echo "$spec $(java -cp "$cp" "$main" $spec)"
+  done
+done | python3 -c "
 import sys, statistics as st
-ms = [float(l.split()[0].split('=')[1]) for l in sys.stdin]
-print(f'  {\"$spec\":<18} {st.median(ms):7.1f} ms  ({min(ms):.1f}–{max(ms):.1f})')
+ms = {}
+for l in sys.stdin:
+    f = l.split()
+    ms.setdefault(f[0] + ' ' + f[1], []).append(float(f[2].split('=')[1]))
+for spec, v in ms.items():
+    print(f'  {spec:<18} {st.median(v):7.1f} ms  ({min(v):.1f}–{max(v):.1f})')
 "
-done

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A Fivetran Function: request bytes in, response bytes out, before a deadline. The only thing a
@@ -71,7 +72,7 @@ public final class FunctionHandler {
   }
 
   public FunctionHandler(Connector connector, EngineConfig config) {
-    this(connector, config, null);
+    this(connector, config, (StagingStore) null);
   }
 
   /**
@@ -81,6 +82,20 @@ public final class FunctionHandler {
    * @param staging where staged rows go; null if this function syncs directly only
    */
   public FunctionHandler(Connector connector, EngineConfig config, StagingStore staging) {
+    this(connector, config, new Fixed(staging));
+  }
+
+  /**
+   * The same, with the staging store asked for only when a request first syncs through cloud
+   * storage: finding one ({@link java.util.ServiceLoader} reads every jar of the class path)
+   * costs a cold start tens of milliseconds that a direct sync never needs.
+   *
+   * @param staging asked on each sync through cloud storage (so it should remember what it
+   *     found); answers null if this function syncs directly only
+   */
+  public FunctionHandler(Connector connector, EngineConfig config,
+      Supplier<StagingStore> staging) {
+    Objects.requireNonNull(staging, "staging");
     this.connector = Objects.requireNonNull(connector, "connector");
     this.config = Objects.requireNonNull(config, "config");
     this.json = new Json(config);
@@ -110,6 +125,14 @@ public final class FunctionHandler {
       reply.body().release();
     }
     return reply.outcome();
+  }
+
+  /** A store given up front (or none). */
+  private record Fixed(StagingStore store) implements Supplier<StagingStore> {
+    @Override
+    public StagingStore get() {
+      return store;
+    }
   }
 
   /**

@@ -39,7 +39,7 @@ final class Redaction {
   record Leaf(String name, String value, boolean secret) {}
 
   /** A target: which secret it discloses and the regex that finds it in any encoding. */
-  private record Target(String secret, String text, String regex) {}
+  private record Target(String secret, String text) {}
 
   /** Shortest run of letters and digits worth a prefilter anchor; longest used of one. */
   private static final int MIN_ANCHOR = 3;
@@ -55,8 +55,12 @@ final class Redaction {
       };
 
   private final List<Target> targets;
-  /** Null when there is nothing to mask. */
-  private final Pattern pattern;
+  /**
+   * Compiled the first time a text passes the anchor prefilter — most calls never get there, and
+   * compiling costs milliseconds on a cold JVM. Immutable, so racing threads at worst compile it
+   * twice.
+   */
+  private volatile Pattern pattern;
   /** A text without any of these cannot hold a target, unless {@link #alwaysScan}. */
   private final Anchors anchors;
   /** Some target has no anchor (a value of punctuation): every text goes through the pattern. */
@@ -64,7 +68,6 @@ final class Redaction {
 
   private Redaction(List<Target> targets) {
     this.targets = targets;
-    this.pattern = targets.isEmpty() ? null : compile(targets);
     List<String> anchorTexts = new ArrayList<>();
     boolean unanchored = false;
     for (Target t : targets) {
@@ -131,7 +134,7 @@ final class Redaction {
     }
     List<Target> targets = new ArrayList<>();
     for (Map.Entry<String, String> e : texts.entrySet()) {
-      targets.add(new Target(e.getValue(), e.getKey(), regex(e.getKey())));
+      targets.add(new Target(e.getValue(), e.getKey()));
     }
     // Longest first: where one target contains another, the alternation masks the whole.
     targets.sort(Comparator.comparingInt((Target t) -> t.text().length()).reversed());
@@ -143,18 +146,18 @@ final class Redaction {
     if (!mayHold(text)) {
       return text;
     }
-    Matcher m = pattern.matcher(text);
+    Matcher m = pattern().matcher(text);
     return m.find() ? m.replaceAll(MASK) : text;
   }
 
   /** The name of a secret that appears in {@code text} in any of its forms, if one does. */
   Optional<String> secretIn(String text) {
-    if (!mayHold(text) || !pattern.matcher(text).find()) {
+    if (!mayHold(text) || !pattern().matcher(text).find()) {
       return Optional.empty();
     }
     // Rare (an error is about to be reported): find which target it was.
     for (Target t : targets) {
-      if (Pattern.compile(t.regex()).matcher(text).find()) {
+      if (Pattern.compile(regex(t.text())).matcher(text).find()) {
         return Optional.of(t.secret());
       }
     }
@@ -162,7 +165,16 @@ final class Redaction {
   }
 
   private boolean mayHold(String text) {
-    return text != null && pattern != null && (alwaysScan || anchors.foundIn(text));
+    return text != null && !targets.isEmpty() && (alwaysScan || anchors.foundIn(text));
+  }
+
+  private Pattern pattern() {
+    Pattern p = pattern;
+    if (p == null) {
+      p = compile(targets);
+      pattern = p;
+    }
+    return p;
   }
 
   /** The longest run of letters and digits of a target (at most {@value #MAX_ANCHOR}), or null. */
@@ -213,7 +225,7 @@ final class Redaction {
       if (alternation.length() > 0) {
         alternation.append('|');
       }
-      alternation.append(t.regex());
+      alternation.append(regex(t.text()));
     }
     StringBuilder firstClass = new StringBuilder("[");
     for (int c : first) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.function.Supplier;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -43,7 +44,7 @@ import org.crac.Resource;
  */
 public class TributaryLambdaHandler implements RequestStreamHandler, Resource {
   private final FunctionHandler handler;
-  private final StagingStore staging;
+  private final Staging staging = new Staging();
 
   /** Finds the connector with {@link ServiceLoader}. */
   public TributaryLambdaHandler() {
@@ -57,7 +58,6 @@ public class TributaryLambdaHandler implements RequestStreamHandler, Resource {
 
   /** For a subclass that passes its connector and configuration. */
   protected TributaryLambdaHandler(Connector connector, EngineConfig config) {
-    this.staging = loadStagingStore();
     this.handler = new FunctionHandler(connector, config, staging);
     Core.getGlobalContext().register(this);
   }
@@ -73,30 +73,55 @@ public class TributaryLambdaHandler implements RequestStreamHandler, Resource {
   @Override
   public void beforeCheckpoint(org.crac.Context<? extends Resource> context) throws Exception {
     handler.prime();
-    if (staging instanceof Resource) {
-      ((Resource) staging).beforeCheckpoint(context);
+    StagingStore store = staging.get(); // found now, so a restored snapshot does not look again
+    if (store instanceof Resource) {
+      ((Resource) store).beforeCheckpoint(context);
     }
   }
 
   @Override
   public void afterRestore(org.crac.Context<? extends Resource> context) throws Exception {
-    if (staging instanceof Resource) {
-      ((Resource) staging).afterRestore(context);
+    StagingStore store = staging.found();
+    if (store instanceof Resource) {
+      ((Resource) store).afterRestore(context);
     }
   }
 
   /** True if requests may sync through S3 (the S3 module is on the classpath). */
   public final boolean canSyncThroughS3() {
-    return staging != null;
+    return staging.get() != null;
   }
 
-  private static StagingStore loadStagingStore() {
-    List<StagingStore> found = new ArrayList<>();
-    ServiceLoader.load(StagingStore.class).forEach(found::add);
-    if (found.size() > 1) {
-      throw new IllegalStateException("several StagingStore implementations on the classpath: "
-          + found + "; keep one (tributary-aws-lambda-s3)");
+  /**
+   * The {@link StagingStore} on the classpath, looked for on the first sync through S3 (or
+   * {@link #canSyncThroughS3}, or a SnapStart checkpoint), not at start-up: {@link ServiceLoader}
+   * reads every jar of the function to find it, tens of milliseconds of a cold start that a
+   * direct sync does not need. Lambda runs one invocation at a time per instance.
+   */
+  private static final class Staging implements Supplier<StagingStore> {
+    private boolean looked;
+    private StagingStore store;
+
+    @Override
+    public synchronized StagingStore get() {
+      if (!looked) {
+        List<StagingStore> found = new ArrayList<>();
+        for (StagingStore s : ServiceLoader.load(StagingStore.class)) {
+          found.add(s);
+        }
+        if (found.size() > 1) {
+          throw new IllegalStateException("several StagingStore implementations on the classpath: "
+              + found + "; keep one (tributary-aws-lambda-s3)");
+        }
+        store = found.isEmpty() ? null : found.get(0);
+        looked = true;
+      }
+      return store;
     }
-    return found.isEmpty() ? null : found.get(0);
+
+    /** The store if it was already looked for, without looking. */
+    synchronized StagingStore found() {
+      return store;
+    }
   }
 }

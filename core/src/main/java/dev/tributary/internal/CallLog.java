@@ -79,7 +79,7 @@ public final class CallLog {
   private static void start(JsonGenerator g, String level, String event, String syncId)
       throws IOException {
     g.writeStartObject();
-    g.writeStringField("ts", Instant.now().toString());
+    g.writeStringField("ts", IsoText.instant(Instant.now()));
     g.writeStringField("level", level);
     g.writeStringField("logger", "tributary");
     g.writeStringField("event", event);

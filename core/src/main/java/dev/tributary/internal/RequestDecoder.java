@@ -42,7 +42,7 @@ public final class RequestDecoder {
     }
     JsonNode root;
     try {
-      root = json.mapper().readTree(body);
+      root = json.readTree(body);
     } catch (StreamConstraintsException e) {
       throw new ProtocolFailure("request exceeds a limit: " + e.getOriginalMessage()
           + limitSetting(e.getOriginalMessage()));

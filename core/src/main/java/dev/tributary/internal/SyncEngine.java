@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Runs one sync call: decodes state, fixes the horizon on a sync's first call, asks the connector
@@ -49,7 +50,8 @@ public final class SyncEngine {
   private final Connector connector;
   private final EngineConfig config;
   private final Json json;
-  private final StagingStore staging;
+  /** Asked on a sync through cloud storage only; answers null if this function cannot do that. */
+  private final Supplier<StagingStore> staging;
   /** Full-size chunks of direct responses, from one call for the next. */
   private final ChunkPool chunks;
 
@@ -90,10 +92,11 @@ public final class SyncEngine {
   public record Answer(Summary summary, Body body) {}
 
   /**
-   * @param staging where rows go when a request asks for a sync through cloud storage; null if
-   *     this function cannot do that
+   * @param staging where rows go when a request asks for a sync through cloud storage, asked
+   *     only then; it answers null if this function cannot do that
    */
-  public SyncEngine(Connector connector, EngineConfig config, Json json, StagingStore staging) {
+  public SyncEngine(Connector connector, EngineConfig config, Json json,
+      Supplier<StagingStore> staging) {
     this.connector = connector;
     this.config = config;
     this.json = json;
@@ -166,7 +169,7 @@ public final class SyncEngine {
       throw new ProtocolFailure("a sync through cloud storage needs both bucket and file;"
           + " the request has only " + (request.bucket().isPresent() ? "bucket" : "file"));
     }
-    if (staging == null) {
+    if (staging.get() == null) {
       throw new ConfigurationFailure("the request asks to sync through S3"
           + " (bucket and file) but this function has no StagingStore: add the dependency"
           + " dev.tributary:tributary-aws-lambda-s3 to the function, or switch the connection's"
@@ -492,7 +495,7 @@ public final class SyncEngine {
     StagingStore.Upload upload = null;
     long objectBytes;
     try {
-      upload = staging.begin(bucket, key);
+      upload = staging.get().begin(bucket, key);
       objectBytes = c.response.writeObject(upload.stream());
       upload.commit();
     } catch (IOException | RuntimeException e) {
