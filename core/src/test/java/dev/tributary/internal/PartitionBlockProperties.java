@@ -265,6 +265,23 @@ class PartitionBlockProperties {
     return JSON.mapper().readTree(out.toByteArray());
   }
 
+  /** The design doc's example block reads as it says, and is what the engine writes. */
+  @Test
+  void theDesignDocExampleReadsAsItSays() throws Exception {
+    String block = "{\"keys\":[989,990,991],\"cursors\":[\"2024-05-01T09:59:27.500Z\",37000,"
+        + "\"infinity\"],\"tiebreakers\":[3,1,2]}";
+    Case c = new Case(ValueType.TIMESTAMP, ValueType.NUMBER, Map.of());
+    StateCodec codec = c.codec();
+    Map<String, Position> parts = partitionsOf(codec.decode(state(block)).state());
+    Instant first = Instant.parse("2024-05-01T09:59:27.500Z");
+    assertEquals(List.of(Map.entry("[989]", Position.of(first, BigDecimal.valueOf(3))),
+        Map.entry("[990]", Position.of(first.plusMillis(37), BigDecimal.valueOf(4))),
+        Map.entry("[991]", Position.of(Instant.MAX, BigDecimal.valueOf(6)))),
+        new ArrayList<>(parts.entrySet()));
+    String written = new String(codec.encode(c.state(parts)), StandardCharsets.UTF_8);
+    assertTrue(written.contains("\"partitions\":" + block), written);
+  }
+
   @Test
   void versionZeroMigratesThroughOneWithOneNotice() throws Exception {
     Table orders = Table.incremental("orders").primaryKey("id").cursor("updated_at")
