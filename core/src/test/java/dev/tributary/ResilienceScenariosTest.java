@@ -341,12 +341,13 @@ class ResilienceScenariosTest {
     assertDeliveredAtMost(ft, "customers", 1);
     assertDeliveredAtMost(ft, "orders", 1);
 
-    JsonNode partitions = ft.state().path("tables").path("orders").path("partitions");
-    assertEquals(Set.of("[1]", "[2]", "[3]"), fieldNames(partitions));
-    assertEquals(2, partitions.path("[1]").get(1).asLong());
-    assertEquals(5, partitions.path("[2]").get(1).asLong());
-    assertEquals(6, partitions.path("[3]").get(1).asLong());
-    assertEquals(at(50).toString(), partitions.path("[2]").get(0).asText());
+    Map<String, StateBlocks.Part> partitions = StateBlocks.timestampNumber(
+        ft.state().path("tables").path("orders").path("partitions"));
+    assertEquals(Set.of("[1]", "[2]", "[3]"), partitions.keySet());
+    assertEquals(2, partitions.get("[1]").tiebreaker().longValueExact());
+    assertEquals(5, partitions.get("[2]").tiebreaker().longValueExact());
+    assertEquals(6, partitions.get("[3]").tiebreaker().longValueExact());
+    assertEquals(at(50), partitions.get("[2]").cursor());
     assertFalse(ft.state().path("tables").has("customers"), "full refresh keeps no state between syncs");
 
     // Second sync: one changed and one new order; only those come, the customers all again.
@@ -379,7 +380,7 @@ class ResilienceScenariosTest {
     assertPartitionsAtMost(first, 3);
     assertMirrors(ft, src, "customers");
     assertMirrors(ft, src, "orders");
-    assertEquals(3, ft.state().path("tables").path("orders").path("partitions").size());
+    assertEquals(3, StateBlocks.keys(ft.state().path("tables").path("orders").path("partitions")).size());
 
     clock.advance(Duration.ofHours(1));
     ft.sync(100, 0);
@@ -417,9 +418,10 @@ class ResilienceScenariosTest {
   /** At most the cap, plus the one partition a response may cut in the middle of. */
   static void assertPartitionsAtMost(List<FakeFivetran.Call> calls, int max) {
     for (FakeFivetran.Call c : calls) {
-      JsonNode parts = c.body().path("state").path("tables").path("orders").path("partitions");
+      int parts = StateBlocks.keys(
+          c.body().path("state").path("tables").path("orders").path("partitions")).size();
       int allowed = c.hasMore() ? max + 1 : max;
-      assertTrue(parts.size() <= allowed, "call " + c.number() + " keeps " + parts.size() + " partitions");
+      assertTrue(parts <= allowed, "call " + c.number() + " keeps " + parts + " partitions");
     }
   }
 
@@ -439,8 +441,8 @@ class ResilienceScenariosTest {
     List<FakeFivetran.Call> calls = ft.sync(10, 0);
     assertEquals(List.of(2L, 3L, 4L), insertedIds(calls, "orders"),
         "rows at the legacy cursor value are read again, earlier ones are not");
-    assertEquals(1, calls.get(0).body().path("state").path("version").asInt());
-    assertEquals(1, ft.state().path("version").asInt());
+    assertEquals(2, calls.get(0).body().path("state").path("version").asInt());
+    assertEquals(2, ft.state().path("version").asInt());
     assertEquals(4, ft.state().path("tables").path("orders").path("position").get(1).asLong());
     List<JsonNode> notices = logLines("WARN", "notice");
     assertEquals(1, notices.size(), log.toString());

@@ -19,7 +19,10 @@ import java.util.Map;
  * encoded state, the share of the default {@code maxStateBytes} that {@code maxPartitions} (the
  * default 10,000) of them take, and the time per partition to decode and encode the state, as
  * every call does. Partitions keyed by a numeric parent id with a microsecond timestamp cursor
- * and a numeric tiebreaker, as an {@code order_lines} child of {@code orders} keeps them.
+ * and a numeric tiebreaker, as an {@code order_lines} child of {@code orders} keeps them: the
+ * measured shape has parents first seen in cursor order (37 ms apart, ids rising by 3); a second
+ * line, for comparison only, scatters the cursors over 30 days and the tiebreakers over 10^8
+ * (seeded), which state version 2's differences compress least.
  *
  * <pre>benchmarks/state.sh [PARTITIONS] [REPETITIONS]</pre>
  */
@@ -38,23 +41,35 @@ public final class StatePartitions {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : EngineConfig.builder().build().maxPartitions();
     int reps = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-    Result r = run(n, reps);
-    System.out.printf("%,d partitions: %.1f bytes each, %.1f%% of the default maxStateBytes (%,d);"
-        + " decode+encode %.2f µs per partition (median of %d, %.2f–%.2f)%n", r.partitions(),
+    print("", run(n, reps), reps);
+    print(" (scattered, for comparison)", run(n, reps, true), reps);
+  }
+
+  private static void print(String what, Result r, int reps) {
+    System.out.printf("%,d partitions%s: %.1f bytes each, %.1f%% of the default maxStateBytes (%,d);"
+        + " decode+encode %.2f µs per partition (median of %d, %.2f–%.2f)%n", r.partitions(), what,
         r.bytesPerPartition(), r.shareOfDefaultCap() * 100, EngineConfig.builder().build().maxStateBytes(),
         r.medianMicrosPerPartition(), reps, r.minMicros(), r.maxMicros());
   }
 
   public static Result run(int n, int reps) throws Exception {
+    return run(n, reps, false);
+  }
+
+  /** @param scattered cursors over 30 days and tiebreakers over 10^8 instead of in step */
+  public static Result run(int n, int reps, boolean scattered) throws Exception {
     EngineConfig config = EngineConfig.builder().build();
     Json json = new Json(config);
     Schema schema = Schema.of(ORDERS, LINES);
     StateCodec codec = new StateCodec(json, schema);
     Instant base = Instant.parse("2024-05-01T09:00:00.123456Z");
     Map<String, Position> parts = new LinkedHashMap<>();
+    java.util.Random random = new java.util.Random(18);
     for (int i = 0; i < n; i++) {
-      parts.put("[" + (1_000_000 + i) + "]", Position.of(base.plusMillis(i * 37L + 1),
-          BigDecimal.valueOf(5_000_000L + i * 3L)));
+      parts.put("[" + (1_000_000 + i) + "]", scattered
+          ? Position.of(base.plusNanos(random.nextLong(30L * 86_400_000_000L) * 1000),
+              BigDecimal.valueOf(random.nextLong(100_000_000L)))
+          : Position.of(base.plusMillis(i * 37L + 1), BigDecimal.valueOf(5_000_000L + i * 3L)));
     }
     StateSnapshot.TableEntry lines = new StateSnapshot.TableEntry("updated_at", ValueType.TIMESTAMP,
         "id", ValueType.NUMBER, Position.of(base, BigDecimal.valueOf(7)), null, null, null, parts);

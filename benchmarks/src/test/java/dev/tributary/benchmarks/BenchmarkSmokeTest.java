@@ -63,7 +63,10 @@ class BenchmarkSmokeTest {
   @Test
   void statePartitionsRoundTripAndMeasure() throws Exception {
     dev.tributary.internal.StatePartitions.Result r = dev.tributary.internal.StatePartitions.run(200, 2);
-    assertTrue(r.bytesPerPartition() > 20 && r.bytesPerPartition() < 100, r.toString());
+    assertTrue(r.bytesPerPartition() > 5 && r.bytesPerPartition() < 25, r.toString());
+    dev.tributary.internal.StatePartitions.Result scattered =
+        dev.tributary.internal.StatePartitions.run(200, 2, true);
+    assertTrue(scattered.bytesPerPartition() > r.bytesPerPartition(), scattered.toString());
   }
 
   @Test

@@ -145,9 +145,11 @@ final class Budget {
     lastSlot = slot;
     lastPositionBytes = positionBytes;
     // A top-level slot may hold position, reread_after, children_of and tail_after at once; a
-    // partition only its position, under its key.
+    // partition only its position and key in its table's partition block, where its change may
+    // also lengthen the next entry's differences (PartitionBlock.SLACK_PER_ENTRY).
     long need = slot.isPartition()
-        ? positionBytes + slot.partition().length() * 2L + 8
+        ? positionBytes + PartitionBlock.keyBytesBound(slot.partition()) + 8
+            + PartitionBlock.SLACK_PER_ENTRY
         : 4L * positionBytes + 64;
     Long had = allowances.get(slot);
     if (had == null || need > had) {
@@ -172,7 +174,8 @@ final class Budget {
    * allowance and what {@code slot} needs for a position of {@code positionBytes}.
    */
   long squeezeTarget(Slot slot, long fixed, int positionBytes) {
-    long need = 4L * positionBytes + 64 + (slot.isPartition() ? slot.partition().length() * 2L : 0);
+    long need = 4L * positionBytes + 64 + (slot.isPartition()
+        ? PartitionBlock.keyBytesBound(slot.partition()) + PartitionBlock.SLACK_PER_ENTRY : 0);
     return maxStateBytes - maxStateBytes / 8 - fixed - need;
   }
 

@@ -28,15 +28,18 @@ import java.util.Set;
  * through Fivetran's state API (delete one table's entry to re-sync that table).
  *
  * <pre>{@code
- * {"version": 1,
+ * {"version": 2,
  *  "sync": {"horizon": "2024-05-01T10:00:00Z", "done": ["orders"], "empty_responses": 0},
  *  "tables": {
  *    "orders": {"cursor": "updated_at", "cursor_type": "timestamp", "tiebreaker": "id",
  *               "tiebreaker_type": "number", "position": ["2024-05-01T09:59:58.123456Z", 991]},
- *    "order_lines": {..., "partitions": {"[991]": ["2024-05-01T09:59:58Z", 3]}}}}
+ *    "order_lines": {..., "partitions": {"keys": [991, 992],
+ *        "cursors": ["2024-05-01T09:59:58.123456Z", 1500000], "tiebreakers": [3, -2]}}}}
  * }</pre>
  *
- * <p>Versions: {@code 1} is current. An unversioned, non-empty state is version 0: the
+ * <p>Versions: {@code 2} is current: a child table's partitions are one block of columns
+ * ({@link PartitionBlock}). Version 1 kept them as {@code {"[991]": [cursor, tiebreaker]}} and
+ * migrates to 2 as it is read. An unversioned, non-empty state is version 0: the
  * {@code {"<table>": "<cursor value>"}} map a hand-written Fivetran function typically keeps; it
  * migrates to positions that re-read the rows at that cursor value (a max-seen cursor may have
  * split a tie), so adopting Tributary on an existing connection needs no re-sync. A state from a
@@ -50,6 +53,7 @@ final class StateCodec {
   private final Schema schema;
   private final ByteArrayOutputStream positionScratch = new ByteArrayOutputStream(64);
   private final JsonGenerator positionGenerator;
+  private final PartitionBlock partitions;
 
   /** The decoded state and what the decoder did that an operator should know about. */
   record Decoded(StateSnapshot state, List<String> notices) {}
@@ -71,6 +75,7 @@ final class StateCodec {
       throw new UncheckedIOException(e);
     }
     positionGenerator.setRootValueSeparator(null);
+    this.partitions = new PartitionBlock(json);
   }
 
   Decoded decode(ObjectNode raw) throws ProtocolFailure {
@@ -112,10 +117,16 @@ final class StateCodec {
           + "); this connector reads up to version " + StateSnapshot.VERSION
           + ": deploy the newer connector again, or reset the connection's state");
     }
+    // One notice for all the steps, if any changed more than the version number.
+    int from = version;
+    List<String> changed = new ArrayList<>();
     while (version < StateSnapshot.VERSION) {
-      node = migrate(version, node);
-      notices.add("state migrated from version " + version + " to " + (version + 1));
+      node = migrate(version, node, changed);
       version++;
+    }
+    if (!changed.isEmpty()) {
+      notices.add("state migrated from version " + from + " to " + StateSnapshot.VERSION + " ("
+          + String.join("; ", changed) + ")");
     }
     return node;
   }
@@ -132,9 +143,14 @@ final class StateCodec {
     return v.intValue();
   }
 
-  private ObjectNode migrate(int from, ObjectNode node) throws ProtocolFailure {
+  private ObjectNode migrate(int from, ObjectNode node, List<String> changed)
+      throws ProtocolFailure {
     if (from == 0) {
+      changed.add("cursor values became positions that re-read the rows at them");
       return fromLegacyCursorMap(node);
+    }
+    if (from == 1) {
+      return toPartitionBlocks(node, changed);
     }
     throw new ProtocolFailure("state version " + from + " has no migration; reset the connection's state");
   }
@@ -169,6 +185,79 @@ final class StateCodec {
       pos.addNull();
     }
     return out;
+  }
+
+  /**
+   * Version 1 → 2: each table's {@code "partitions": {"<key>": [cursor, tiebreaker]}} becomes a
+   * {@link PartitionBlock}, read with the types its entry records. An entry of a table this
+   * connector no longer declares, or declares differently, that cannot be read is kept as it is
+   * (it is not read either way); one of a declared table is the protocol error version 1 gave.
+   */
+  private ObjectNode toPartitionBlocks(ObjectNode v1, List<String> changed) throws ProtocolFailure {
+    ObjectNode out = v1.deepCopy();
+    out.put("version", 2);
+    JsonNode tables = out.get("tables");
+    if (tables == null || !tables.isObject()) {
+      return out; // decode reports a malformed tables member
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = tables.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isObject()) {
+        continue;
+      }
+      ObjectNode entry = (ObjectNode) e.getValue();
+      JsonNode parts = entry.get("partitions");
+      if (parts == null || parts.isNull()) {
+        continue;
+      }
+      Table declared = schema.table(e.getKey()).orElse(null);
+      boolean read = declared != null && changedDeclaration(declared, entry) == null;
+      String where = "state.tables." + e.getKey() + ".partitions";
+      try {
+        if (!parts.isObject()) {
+          throw new ProtocolFailure(where + " is not an object; remove it to re-read the children");
+        }
+        ValueType cursorType = text(entry, "cursor") == null ? null
+            : stateType(text(entry, "cursor_type"), where);
+        ValueType tiebreakerType = stateType(text(entry, "tiebreaker_type"), where);
+        Map<String, Position> positions = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> p = parts.fields(); p.hasNext(); ) {
+          Map.Entry<String, JsonNode> pe = p.next();
+          positions.put(pe.getKey(), readPosition(cursorType != null, cursorType, tiebreakerType,
+              pe.getValue(), where));
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonGenerator g = json.factory().createGenerator(bytes)) {
+          g.writeStartObject();
+          partitions.write(g, cursorType, tiebreakerType, positions);
+          g.writeEndObject();
+        }
+        JsonNode block = json.mapper().readTree(bytes.toByteArray()).get("partitions");
+        if (block == null) {
+          entry.remove("partitions");
+        } else {
+          entry.set("partitions", block);
+        }
+        changed.add("the partitions of table " + e.getKey() + " are kept in columns");
+      } catch (ProtocolFailure f) {
+        if (read) {
+          throw f;
+        }
+      } catch (IOException ex) {
+        throw new UncheckedIOException(ex);
+      }
+    }
+    return out;
+  }
+
+  private static ValueType stateType(String name, String where) throws ProtocolFailure {
+    for (ValueType v : ValueType.values()) {
+      if (v.stateName().equals(name)) {
+        return v;
+      }
+    }
+    throw new ProtocolFailure(where + ": its entry has no known value type; remove the table's"
+        + " entry to re-sync it");
   }
 
   private void readSync(JsonNode sync, SyncBlock state) throws ProtocolFailure {
@@ -250,17 +339,11 @@ final class StateCodec {
       notices.add("table " + t.name() + " starts over: " + changed);
       return null;
     }
-    Map<String, Position> partitions = new LinkedHashMap<>();
-    JsonNode parts = entry.get("partitions");
-    if (parts != null && !parts.isNull()) {
-      if (!parts.isObject()) {
-        throw new ProtocolFailure(where + ".partitions is not an object; remove it to re-read the children");
-      }
-      Iterator<Map.Entry<String, JsonNode>> it = parts.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> p = it.next();
-        partitions.put(p.getKey(), readPosition(t, p.getValue(), where + ".partitions"));
-      }
+    Map<String, Position> parts = Map.of();
+    JsonNode block = entry.get("partitions");
+    if (block != null && !block.isNull()) {
+      parts = partitions.read(block, t.isIncremental() ? t.cursorType() : null, t.tiebreakerType(),
+          where + ".partitions");
     }
     return new TableEntry(t.cursorColumn().orElse(null), t.cursorType(), t.tiebreakerColumn(),
         t.tiebreakerType(),
@@ -268,7 +351,7 @@ final class StateCodec {
         readPosition(t, entry.get("reread_after"), where + ".reread_after"),
         readPosition(t, entry.get("children_of"), where + ".children_of"),
         readPosition(t, entry.get("tail_after"), where + ".tail_after"),
-        partitions);
+        parts);
   }
 
   private static String changedDeclaration(Table t, JsonNode entry) {
@@ -300,6 +383,11 @@ final class StateCodec {
   }
 
   private static Position readPosition(Table t, JsonNode node, String where) throws ProtocolFailure {
+    return readPosition(t.isIncremental(), t.cursorType(), t.tiebreakerType(), node, where);
+  }
+
+  private static Position readPosition(boolean incremental, ValueType cursorType,
+      ValueType tiebreakerType, JsonNode node, String where) throws ProtocolFailure {
     if (node == null || node.isNull()) {
       return null;
     }
@@ -310,19 +398,19 @@ final class StateCodec {
     Object cursor;
     Object tiebreaker;
     try {
-      cursor = t.isIncremental() ? Values.readState(t.cursorType(), node.get(0)) : null;
+      cursor = incremental ? Values.readState(cursorType, node.get(0)) : null;
     } catch (IllegalArgumentException e) {
       throw new ProtocolFailure(where + "[0] " + e.getMessage() + "; fix it or remove the table's entry");
     }
     try {
-      tiebreaker = Values.readState(t.tiebreakerType(), node.get(1));
+      tiebreaker = Values.readState(tiebreakerType, node.get(1));
     } catch (IllegalArgumentException e) {
       throw new ProtocolFailure(where + "[1] " + e.getMessage() + "; fix it or remove the table's entry");
     }
-    if (t.isIncremental() && cursor == null) {
+    if (incremental && cursor == null) {
       throw new ProtocolFailure(where + " has no cursor value; fix it or remove the table's entry");
     }
-    if (!t.isIncremental() && tiebreaker == null) {
+    if (!incremental && tiebreaker == null) {
       throw new ProtocolFailure(where + " has no key; fix it or remove the table's entry");
     }
     return Position.of(cursor, tiebreaker);
@@ -377,7 +465,7 @@ final class StateCodec {
     g.writeEndObject();
   }
 
-  private static void writeTable(JsonGenerator g, String name, TableEntry ts) throws IOException {
+  private void writeTable(JsonGenerator g, String name, TableEntry ts) throws IOException {
     g.writeObjectFieldStart(name);
     if (ts.cursorColumn() != null) {
       g.writeStringField("cursor", ts.cursorColumn());
@@ -395,13 +483,8 @@ final class StateCodec {
     if (ts.tail() != null) {
       writePosition(g, "tail_after", ts.tail());
     }
-    if (!ts.partitions().isEmpty()) {
-      g.writeObjectFieldStart("partitions");
-      for (Map.Entry<String, Position> p : ts.partitions().entrySet()) {
-        writePosition(g, p.getKey(), p.getValue());
-      }
-      g.writeEndObject();
-    }
+    partitions.write(g, ts.cursorColumn() == null ? null : ts.cursorType(), ts.tiebreakerType(),
+        ts.partitions());
     g.writeEndObject();
   }
 
@@ -450,12 +533,13 @@ final class StateCodec {
   }
 
   /**
-   * Bytes one child partition takes in the encoded state ({@code "key":[pos]} and its comma); the
-   * whole {@code "partitions":{…}} member when it is the last one.
+   * The exact bytes a table's partition block gives up as its entries are forgotten, in order
+   * (see {@link PartitionBlock.Walk}).
+   *
+   * @param cursorType null for a table without a cursor
    */
-  int partitionEntrySize(String key, Position p, boolean last) {
-    int size = entrySize(g -> writePosition(g, key, p)) + 1;
-    return last ? size + ",\"partitions\":{}".length() - 1 : size;
+  PartitionBlock.Walk partitionWalk(ValueType cursorType, ValueType tiebreakerType, int entries) {
+    return partitions.walk(cursorType, tiebreakerType, entries);
   }
 
   /**

@@ -32,7 +32,7 @@ record StateSnapshot(
     Map<String, JsonNode> undeclared) {
 
   /** The current state format version; see {@link StateCodec} for migrations. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   StateSnapshot {
     done = List.copyOf(done);

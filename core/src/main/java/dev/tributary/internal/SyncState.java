@@ -56,6 +56,20 @@ final class SyncState {
           t.tiebreakerType(), SlotState.table(null, null, null, null));
     }
 
+    /** True if the table's entry is not written (no position, no partition with one). */
+    boolean isEmpty() {
+      if (top.position() != null || top.reread() != null || top.childrenOf() != null
+          || top.tail() != null) {
+        return false;
+      }
+      for (SlotState s : partitions.values()) {
+        if (s.position() != null) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     TableEntry entry() {
       Map<String, Position> parts = new LinkedHashMap<>();
       partitions.forEach((k, s) -> {
@@ -257,17 +271,28 @@ final class SyncState {
         continue;
       }
       Map<String, SlotState> parts = ts.partitions;
-      long positioned = parts.values().stream().filter(s -> s.position() != null).count();
+      int positioned = (int) parts.values().stream().filter(s -> s.position() != null).count();
+      // Exact: a forgotten entry also changes the differences of the entry after it.
+      PartitionBlock.Walk walk = codec.partitionWalk(ts.cursorColumn == null ? null : ts.cursorType,
+          ts.tiebreakerType, positioned);
       int forgotten = 0;
+      boolean justDropped = false; // then the next entry's differences change: count it too
       for (Iterator<Map.Entry<String, SlotState>> it = parts.entrySet().iterator();
-          size > target && it.hasNext(); ) {
+          (size > target || justDropped) && it.hasNext(); ) {
         Map.Entry<String, SlotState> e = it.next();
-        if (e.getValue().isBeingRead() || e.getValue().position() == null) {
-          continue;
+        Position p = e.getValue().position();
+        if (p == null) {
+          continue; // not in the state
         }
-        size -= codec.partitionEntrySize(e.getKey(), e.getValue().position(), positioned-- == 1);
-        it.remove();
-        forgotten++;
+        size += walk.shift(p);
+        justDropped = size > target && !e.getValue().isBeingRead();
+        if (justDropped) {
+          size -= walk.drop(e.getKey());
+          it.remove();
+          forgotten++;
+        } else {
+          walk.keep(p);
+        }
       }
       if (forgotten > 0) {
         forgetful.add(t.name());
@@ -287,9 +312,11 @@ final class SyncState {
       if (!done.contains(t.name())) {
         n += t.name().length() * 2L + 8; // its name in sync.done
       }
-      if (!tables.containsKey(t.name())) {
+      TableState ts = tables.get(t.name());
+      if (ts == null || ts.isEmpty()) {
+        // Not in the encoded state yet: its entry, with an empty partition block's framing.
         n += t.name().length() * 2L + 8 // as a key of tables
-            + t.cursorColumn().map(String::length).orElse(0) + t.tiebreakerColumn().length() + 128;
+            + t.cursorColumn().map(String::length).orElse(0) + t.tiebreakerColumn().length() + 192;
       }
     }
     return n;

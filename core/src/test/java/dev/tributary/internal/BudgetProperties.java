@@ -142,7 +142,10 @@ class BudgetProperties {
     assertEquals(100 + 20 + 4 * 30 + 64, first, "a top-level slot may hold four positions");
     assertEquals(first, b.allow(Slot.of("orders"), 10), "a smaller position needs no more");
     long partition = b.allow(Slot.partition("lines", "[1]"), 30);
-    assertEquals(first + 30 + 3 * 2 + 8, partition, "a partition holds one position under its key");
+    assertEquals(first + 30 + PartitionBlock.keyBytesBound("[1]") + 8
+        + PartitionBlock.SLACK_PER_ENTRY, partition,
+        "a partition holds one position under its key, and may lengthen the next one's differences");
+    assertEquals(5, PartitionBlock.keyBytesBound("[1]"), "the key as a JSON string at most");
     b.measureState(500, 20);
     assertEquals(520, b.stateBound(), "measuring again starts the allowances over");
   }

@@ -36,7 +36,7 @@ class RunnerSyncTest {
         "SELECT count(*) AS n FROM orders WHERE NOT _fivetran_deleted");
     assertTrue(q.out().contains("28"), q.out());
     Run s = run("state", "--dir", dir.toString());
-    assertTrue(s.out().contains("\"version\" : 1"), s.out());
+    assertTrue(s.out().contains("\"version\" : 2"), s.out());
     assertTrue(r.out().contains("33 rows"), "rows delivered, deletes included: " + r.out());
   }
 
