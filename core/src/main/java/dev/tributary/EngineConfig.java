@@ -25,6 +25,7 @@ import java.util.function.Consumer;
  *   <tr><td>{@link Builder#settleLag}</td><td>30 s</td><td>{@code TRIBUTARY_SETTLE_LAG_SECONDS}</td></tr>
  *   <tr><td>{@link Builder#maxStateBytes}</td><td>1,000,000</td><td>{@code TRIBUTARY_MAX_STATE_BYTES}</td></tr>
  *   <tr><td>{@link Builder#maxPartitions}</td><td>10,000</td><td>{@code TRIBUTARY_MAX_PARTITIONS}</td></tr>
+ *   <tr><td>{@link Builder#maxDigestRows}</td><td>10,000</td><td>{@code TRIBUTARY_MAX_DIGEST_ROWS}</td></tr>
  *   <tr><td>{@link Builder#maxEmptyResponses}</td><td>5</td><td>{@code TRIBUTARY_MAX_EMPTY_RESPONSES}</td></tr>
  *   <tr><td>{@link Builder#orderCheck}</td><td>STRICT</td><td>{@code TRIBUTARY_ORDER_CHECK}</td></tr>
  *   <tr><td>{@link Builder#tableOrder}</td><td>SEQUENTIAL</td><td>{@code TRIBUTARY_TABLE_ORDER}</td></tr>
@@ -45,6 +46,7 @@ public final class EngineConfig {
   private final Duration settleLag;
   private final int maxStateBytes;
   private final int maxPartitions;
+  private final int maxDigestRows;
   private final int maxEmptyResponses;
   private final OrderCheck orderCheck;
   private final TableOrder tableOrder;
@@ -64,6 +66,7 @@ public final class EngineConfig {
     this.settleLag = b.settleLag;
     this.maxStateBytes = b.maxStateBytes;
     this.maxPartitions = b.maxPartitions;
+    this.maxDigestRows = b.maxDigestRows;
     this.maxEmptyResponses = b.maxEmptyResponses;
     this.orderCheck = b.orderCheck;
     this.tableOrder = b.tableOrder;
@@ -105,6 +108,7 @@ public final class EngineConfig {
     r.ifLong("TRIBUTARY_SETTLE_LAG_SECONDS", v -> b.settleLag(Duration.ofSeconds(v)));
     r.ifLong("TRIBUTARY_MAX_STATE_BYTES", v -> b.maxStateBytes(Math.toIntExact(v)));
     r.ifLong("TRIBUTARY_MAX_PARTITIONS", v -> b.maxPartitions(Math.toIntExact(v)));
+    r.ifLong("TRIBUTARY_MAX_DIGEST_ROWS", v -> b.maxDigestRows(Math.toIntExact(v)));
     r.ifLong("TRIBUTARY_MAX_EMPTY_RESPONSES", v -> b.maxEmptyResponses(Math.toIntExact(v)));
     r.ifEnum("TRIBUTARY_ORDER_CHECK", OrderCheck.class, b::orderCheck);
     r.ifEnum("TRIBUTARY_TABLE_ORDER", TableOrder.class, b::tableOrder);
@@ -154,6 +158,14 @@ public final class EngineConfig {
 
   public int maxPartitions() {
     return maxPartitions;
+  }
+
+  /**
+   * Rows per full-refresh or lookback table whose delivered version the state remembers, so an
+   * unchanged row is not sent again; 0 remembers none (every row is re-sent).
+   */
+  public int maxDigestRows() {
+    return maxDigestRows;
   }
 
   public int maxEmptyResponses() {
@@ -206,6 +218,7 @@ public final class EngineConfig {
     private Duration settleLag = Duration.ofSeconds(30);
     private int maxStateBytes = 1_000_000;
     private int maxPartitions = 10_000;
+    private int maxDigestRows = 10_000;
     private int maxEmptyResponses = 5;
     private OrderCheck orderCheck = OrderCheck.STRICT;
     private TableOrder tableOrder = TableOrder.SEQUENTIAL;
@@ -227,6 +240,7 @@ public final class EngineConfig {
       settleLag = c.settleLag;
       maxStateBytes = c.maxStateBytes;
       maxPartitions = c.maxPartitions;
+      maxDigestRows = c.maxDigestRows;
       maxEmptyResponses = c.maxEmptyResponses;
       orderCheck = c.orderCheck;
       tableOrder = c.tableOrder;
@@ -324,6 +338,22 @@ public final class EngineConfig {
         throw new IllegalArgumentException("maxPartitions < 1: " + partitions);
       }
       this.maxPartitions = partitions;
+      return this;
+    }
+
+    /**
+     * Rows per full-refresh table, and per lookback table's window, whose delivered version
+     * the state remembers (about 20 bytes of state each, plus the key's JSON): within it an
+     * unchanged row is not sent again and a full-refresh table that declares
+     * {@link Table#deleteMissing()} finds the rows its source no longer returns. Beyond it the
+     * oldest are forgotten: those rows are re-sent, never skipped. 0 remembers none.
+     */
+    public Builder maxDigestRows(int rows) {
+      if (rows < 0) {
+        throw new IllegalArgumentException("maxDigestRows < 0: " + rows
+            + "; set TRIBUTARY_MAX_DIGEST_ROWS to 0 (remember none) or more");
+      }
+      this.maxDigestRows = rows;
       return this;
     }
 

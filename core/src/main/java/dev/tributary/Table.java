@@ -45,10 +45,11 @@ public final class Table {
   private final Duration lookback;
   private final long lookbackValues;
   private final boolean softDelete;
+  private final boolean deleteMissing;
 
   private Table(String name, Strategy strategy, List<String> primaryKey, String cursor,
       ValueType cursorType, String tiebreaker, ValueType tiebreakerType, String parent,
-      Duration lookback, long lookbackValues, boolean softDelete) {
+      Duration lookback, long lookbackValues, boolean softDelete, boolean deleteMissing) {
     this.name = name;
     this.strategy = strategy;
     this.primaryKey = primaryKey;
@@ -60,18 +61,19 @@ public final class Table {
     this.lookback = lookback;
     this.lookbackValues = lookbackValues;
     this.softDelete = softDelete;
+    this.deleteMissing = deleteMissing;
   }
 
   /** An incremental table; declare {@link #primaryKey}, {@link #cursor} and {@link #tiebreaker}. */
   public static Table incremental(String name) {
     return new Table(checkName(name), Strategy.INCREMENTAL, List.of(), null, ValueType.TIMESTAMP,
-        null, ValueType.STRING, null, Duration.ZERO, 0, false);
+        null, ValueType.STRING, null, Duration.ZERO, 0, false, false);
   }
 
   /** A full-refresh table; declare {@link #primaryKey} (and a {@link #tiebreaker} if it is composite). */
   public static Table fullRefresh(String name) {
     return new Table(checkName(name), Strategy.FULL_REFRESH, List.of(), null, null, null,
-        ValueType.STRING, null, Duration.ZERO, 0, false);
+        ValueType.STRING, null, Duration.ZERO, 0, false, false);
   }
 
   /** The primary key, in order; composite keys are allowed. */
@@ -84,7 +86,7 @@ public final class Table {
       throw new IllegalArgumentException("primaryKey of " + name + " repeats a column: " + pk);
     }
     return new Table(name, strategy, pk, cursor, cursorType, tiebreaker, tiebreakerType, parent,
-        lookback, lookbackValues, softDelete);
+        lookback, lookbackValues, softDelete, deleteMissing);
   }
 
   /** The cursor column, a {@link ValueType#TIMESTAMP}. */
@@ -98,7 +100,7 @@ public final class Table {
       throw new IllegalArgumentException(name + " is a full-refresh table and has no cursor");
     }
     return new Table(name, strategy, primaryKey, checkName(column), Objects.requireNonNull(type),
-        tiebreaker, tiebreakerType, parent, lookback, lookbackValues, softDelete);
+        tiebreaker, tiebreakerType, parent, lookback, lookbackValues, softDelete, deleteMissing);
   }
 
   /** The tiebreaker column, compared as a {@link ValueType#STRING}. */
@@ -113,13 +115,13 @@ public final class Table {
    */
   public Table tiebreaker(String column, ValueType type) {
     return new Table(name, strategy, primaryKey, cursor, cursorType, checkName(column),
-        Objects.requireNonNull(type), parent, lookback, lookbackValues, softDelete);
+        Objects.requireNonNull(type), parent, lookback, lookbackValues, softDelete, deleteMissing);
   }
 
   /** Makes this a child table: read once per row of {@code parentTable} that a sync delivers. */
   public Table partitionedBy(String parentTable) {
     return new Table(name, strategy, primaryKey, cursor, cursorType, tiebreaker, tiebreakerType,
-        checkName(parentTable), lookback, lookbackValues, softDelete);
+        checkName(parentTable), lookback, lookbackValues, softDelete, deleteMissing);
   }
 
   /**
@@ -133,7 +135,7 @@ public final class Table {
       throw new IllegalArgumentException("lookback of " + name + " is negative: " + window);
     }
     return new Table(name, strategy, primaryKey, cursor, cursorType, tiebreaker, tiebreakerType,
-        parent, window, lookbackValues, softDelete);
+        parent, window, lookbackValues, softDelete, deleteMissing);
   }
 
   /**
@@ -148,7 +150,7 @@ public final class Table {
       throw new IllegalArgumentException("lookback of " + name + " is negative: " + values);
     }
     return new Table(name, strategy, primaryKey, cursor, cursorType, tiebreaker, tiebreakerType,
-        parent, lookback, values, softDelete);
+        parent, lookback, values, softDelete, deleteMissing);
   }
 
   /** The numeric lookback window: how many cursor values each sync re-reads (0: none). */
@@ -159,7 +161,20 @@ public final class Table {
   /** Deletes of this table are soft: Fivetran marks rows {@code _fivetran_deleted} instead of removing them. */
   public Table softDelete() {
     return new Table(name, strategy, primaryKey, cursor, cursorType, tiebreaker, tiebreakerType,
-        parent, lookback, lookbackValues, true);
+        parent, lookback, lookbackValues, true, deleteMissing);
+  }
+
+  /**
+   * A full-refresh table whose rows that the source stops returning are deleted in the
+   * destination (soft-deleted if the table is {@link #softDelete()}): after a complete pass over
+   * the table, every key the previous complete pass delivered and this one did not meet is sent
+   * as a delete. Only a complete pass deletes — a call that stops part-way, or fails, deletes
+   * nothing. Keys the state does not remember ({@link EngineConfig.Builder#maxDigestRows},
+   * or a reset state) cannot be found missing: their rows stay.
+   */
+  public Table deleteMissing() {
+    return new Table(name, strategy, primaryKey, cursor, cursorType, tiebreaker, tiebreakerType,
+        parent, lookback, lookbackValues, softDelete, true);
   }
 
   public String name() {
@@ -213,6 +228,11 @@ public final class Table {
     return softDelete;
   }
 
+  /** True for a full-refresh table that deletes the rows its source no longer returns. */
+  public boolean isDeleteMissing() {
+    return deleteMissing;
+  }
+
   /**
    * The row's position in this table's read order, normalised exactly as the engine does it:
    * what a pager or source helper compares with {@link TableRead#after()}.
@@ -260,6 +280,11 @@ public final class Table {
       throw new IllegalArgumentException("table " + name
           + " declares a lookback of values but its cursor is not a number; use lookback(Duration)");
     }
+    if (deleteMissing && (strategy != Strategy.FULL_REFRESH || parent != null)) {
+      throw new IllegalArgumentException("table " + name + " declares deleteMissing() but is not a"
+          + " top-level full-refresh table: only a table read whole every sync can tell a row is"
+          + " gone; send deletes (Row.delete) from an incremental table instead");
+    }
     if ((!lookback.isZero() || lookbackValues != 0) && parent != null) {
       throw new IllegalArgumentException("child table " + name + " cannot declare a lookback");
     }
@@ -276,6 +301,7 @@ public final class Table {
   public String toString() {
     return "Table(" + name + ", " + strategy + ", pk=" + primaryKey
         + (cursor == null ? "" : ", cursor=" + cursor + " " + cursorType)
-        + ", tiebreaker=" + tiebreakerColumn() + (parent == null ? "" : ", parent=" + parent) + ")";
+        + ", tiebreaker=" + tiebreakerColumn() + (parent == null ? "" : ", parent=" + parent)
+        + (deleteMissing ? ", deleteMissing" : "") + ")";
   }
 }
