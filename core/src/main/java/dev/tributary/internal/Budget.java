@@ -36,6 +36,7 @@ final class Budget {
   private StopReason stop;
   private int reads;
   private long dropped;
+  private long unchanged;
 
   private Budget(EngineConfig config, boolean staged, Instant deadline) {
     this.staged = staged;
@@ -116,6 +117,27 @@ final class Budget {
   /** A row at or before the read position that an inclusive source sent again. */
   void countDropped() {
     dropped++;
+  }
+
+  /** A row the destination already holds as it is: moved past, not sent. */
+  void countUnchanged() {
+    unchanged++;
+  }
+
+  long unchanged() {
+    return unchanged;
+  }
+
+  /**
+   * The state grows by {@code bytes} (a digest entry): true, and counted, if it still fits
+   * maxStateBytes; false (nothing counted) if not.
+   */
+  boolean growState(long bytes) {
+    if (!stateFits(stateBound() + bytes)) {
+      return false;
+    }
+    stateBase += bytes;
+    return true;
   }
 
   long dropped() {

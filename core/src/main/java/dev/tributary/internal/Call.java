@@ -1,10 +1,15 @@
 package dev.tributary.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tributary.Position;
 import dev.tributary.Row;
 import dev.tributary.Schema;
 import dev.tributary.Secrets;
 import dev.tributary.Table;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,9 +30,28 @@ final class Call {
   /** Primary keys already in this response (hashed): each key goes in a response once. */
   final KeySet keys;
   final Set<String> notices = new LinkedHashSet<>();
+  private final Json json;
+  /** Rows per table a digest remembers (0: none). */
+  private final int maxDigestRows;
+  /** Where a row is written to learn its hash. */
+  private final Scratch scratch = new Scratch();
+  private JsonGenerator scratchGen;
+
+  /** A byte buffer whose bytes can be read in place. */
+  private static final class Scratch extends ByteArrayOutputStream {
+    Scratch() {
+      super(512);
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
+  }
 
   Call(Schema schema, StateCodec codec, SyncState state, Secrets secrets, Budget budget,
-      Json json, ChunkPool chunks) {
+      Json json, ChunkPool chunks, int maxDigestRows) {
+    this.json = json;
+    this.maxDigestRows = maxDigestRows;
     this.schema = schema;
     this.codec = codec;
     this.state = state;
@@ -36,6 +60,90 @@ final class Call {
     this.response = new ResponseBuilder(json, schema, budget.staged(), budget.maxBytes(),
         budget.maxRows(), chunks);
     this.keys = new KeySet(Math.min(budget.pageSize(), budget.maxRows()));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The delivered digest: rows the destination already holds are not sent again.
+
+  /** The table's digest; null if it keeps none (see {@link SyncState#digest}). */
+  Digest digest(Table t) {
+    return state.digest(t, maxDigestRows);
+  }
+
+  /** The canonical JSON of the row's primary-key values, {@code [v1, v2]}: a digest's key. */
+  String keyJson(Table t, Row row) {
+    return keyJson(json, t, row);
+  }
+
+  static String keyJson(Json json, Table t, Row row) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    try (JsonGenerator g = json.factory().createGenerator(out)) {
+      g.writeStartArray();
+      for (String pk : t.primaryKey()) {
+        RowJson.writeValue(g, row.get(pk), pk);
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The {@link RowHash} of the row as the response carries it. */
+  long rowHash(Row row) {
+    scratch.reset();
+    try {
+      if (row.isSourceJson()) {
+        row.writeSourceJsonTo(scratch);
+      } else {
+        if (scratchGen == null) {
+          scratchGen = json.factory().createGenerator(scratch);
+          scratchGen.setRootValueSeparator(null);
+        }
+        RowJson.writeRow(scratchGen, row.values());
+        scratchGen.flush();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing to memory does not fail
+    }
+    return RowHash.of(scratch.bytes(), 0, scratch.size());
+  }
+
+  /**
+   * The row is in the destination as it is: the slot moves past it without sending it. False
+   * if the deadline or the state's room stops the call first.
+   */
+  boolean passUnchanged(Slot slot, Position rp) {
+    if (budget.timeUp()) {
+      budget.stop(StopReason.DEADLINE);
+      return false;
+    }
+    if (!budget.stateFits(stateBoundWith(slot, codec.positionBytes(rp)))) {
+      budget.stop(StopReason.STATE_BUDGET);
+      return false;
+    }
+    budget.countUnchanged();
+    return true;
+  }
+
+  /**
+   * The destination now holds {@code key} as {@code hash} (sent in this response, or found
+   * unchanged). Forgotten instead when the state has no room for one more entry: the row is then
+   * sent again the next time it is read.
+   */
+  void remember(Table t, Digest d, String key, long hash) {
+    long before = d.forgotten();
+    long growth = d.met(key, hash, maxDigestRows);
+    if (growth > 0 && !budget.growState(growth)) {
+      d.forget(key);
+      notices.add("state near maxStateBytes (" + budget.maxStateBytes() + "): table " + t.name()
+          + " remembers no more of the rows it delivers; the others are sent again each sync"
+          + " (raise TRIBUTARY_MAX_STATE_BYTES, or lower TRIBUTARY_MAX_DIGEST_ROWS)");
+    } else if (d.forgotten() > before) {
+      notices.add("table " + t.name() + " has more than " + maxDigestRows + " rows to remember"
+          + " (TRIBUTARY_MAX_DIGEST_ROWS): the oldest are forgotten and sent again the next time"
+          + " they are read" + (t.isDeleteMissing() ? ", and their deletes are not found" : ""));
+    }
   }
 
   /** Starts the state's accounting from its exact size as it stands. */

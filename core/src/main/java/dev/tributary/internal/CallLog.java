@@ -35,6 +35,9 @@ public final class CallLog {
       if (s.droppedRows() > 0) {
         g.writeNumberField("dropped_rows_at_or_before_position", s.droppedRows());
       }
+      if (s.unchangedRows() > 0) {
+        g.writeNumberField("unchanged_rows_not_sent", s.unchangedRows());
+      }
       g.writeNumberField("duration_ms", durationMs);
       g.writeObjectFieldStart("tables");
       for (Map.Entry<String, SyncEngine.TableCounts> e : s.perTable().entrySet()) {

@@ -35,6 +35,8 @@ final class PageProcessor {
   /** The key values of the row {@link #positionOf} last read, and their hash. */
   private final Object[] keyValues;
   private long keyHash;
+  /** What the destination holds of a full-refresh or lookback table; null for other tables. */
+  private final Digest digest;
 
   /** The last row seen in order; the rows after it must sort after it. */
   private Position lastSeen;
@@ -66,6 +68,7 @@ final class PageProcessor {
     this.tiebreakerColumn = table.tiebreakerColumn();
     this.primaryKey = table.primaryKey().toArray(new String[0]);
     this.keyValues = new Object[primaryKey.length];
+    this.digest = slot.isPartition() ? null : call.digest(table);
   }
 
   /** Processes the page; the slot has moved past exactly what the response now holds. */
@@ -115,7 +118,7 @@ final class PageProcessor {
     boolean tailRow = !inWindow && !slot.isPartition() && rp.isCursorPositiveInfinity();
     beyond |= !inWindow && !tailRow;
     boolean parentAlreadySent = !children.isEmpty() && state.isParentAlreadySent(rp);
-    if (!parentAlreadySent && !call.emit(table, slot, row, rp, keyHash)) {
+    if (!parentAlreadySent && !deliver(row, rp)) {
       return PageEnd.STOPPED;
     }
     delivered++;
@@ -129,6 +132,34 @@ final class PageProcessor {
       state.advanceTail(rp);
     }
     return null;
+  }
+
+  /**
+   * Sends the row — or, for a table with a digest that already holds it as it is, moves past it
+   * without sending it. False if the call stops first.
+   */
+  private boolean deliver(Row row, Position rp) {
+    if (digest == null) {
+      return call.emit(table, slot, row, rp, keyHash);
+    }
+    String key = call.keyJson(table, row);
+    if (row.isDelete()) {
+      if (!call.emit(table, slot, row, rp, keyHash)) {
+        return false;
+      }
+      digest.forget(key); // gone from the destination: a row with this key is new again
+      return true;
+    }
+    long hash = call.rowHash(row);
+    if (digest.holds(key, hash)) {
+      if (!call.passUnchanged(slot, rp)) {
+        return false;
+      }
+    } else if (!call.emit(table, slot, row, rp, keyHash)) {
+      return false;
+    }
+    call.remember(table, digest, key, hash);
+    return true;
   }
 
   /**

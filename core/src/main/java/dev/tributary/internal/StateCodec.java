@@ -9,6 +9,7 @@ import dev.tributary.Position;
 import dev.tributary.Schema;
 import dev.tributary.Table;
 import dev.tributary.ValueType;
+import dev.tributary.internal.StateSnapshot.DigestEntry;
 import dev.tributary.internal.StateSnapshot.TableEntry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -351,7 +352,65 @@ final class StateCodec {
         readPosition(t, entry.get("reread_after"), where + ".reread_after"),
         readPosition(t, entry.get("children_of"), where + ".children_of"),
         readPosition(t, entry.get("tail_after"), where + ".tail_after"),
-        parts);
+        parts, readDigest(t, entry.get("digest"), where + ".digest", notices));
+  }
+
+  /**
+   * A table's delivered digest: {@code {"key": [columns], "delivered": {"<key>": "<hash>"},
+   * "seen": {…}}}. Null if there is none, or if it was kept for another primary key (then the
+   * table's rows are sent once more).
+   */
+  private static DigestEntry readDigest(Table t, JsonNode node, String where,
+      List<String> notices) throws ProtocolFailure {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    String fix = "; remove it (the table's rows are then sent once more)";
+    if (!node.isObject()) {
+      throw new ProtocolFailure(where + " is not an object" + fix);
+    }
+    JsonNode key = node.get("key");
+    if (key == null || !key.isArray()) {
+      throw new ProtocolFailure(where + ".key is not an array of column names" + fix);
+    }
+    List<String> columns = new ArrayList<>();
+    for (JsonNode c : key) {
+      if (!c.isTextual()) {
+        throw new ProtocolFailure(where + ".key is not an array of column names" + fix);
+      }
+      columns.add(c.asText());
+    }
+    if (!columns.equals(t.primaryKey())) {
+      notices.add("table " + t.name() + " had primary key " + columns + ", now " + t.primaryKey()
+          + ": what it delivered is forgotten and its rows are sent once more");
+      return null;
+    }
+    return new DigestEntry(columns, readHashes(node.get("delivered"), where + ".delivered", fix),
+        readHashes(node.get("seen"), where + ".seen", fix));
+  }
+
+  private static Map<String, Long> readHashes(JsonNode node, String where, String fix)
+      throws ProtocolFailure {
+    Map<String, Long> out = new LinkedHashMap<>();
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (!node.isObject()) {
+      throw new ProtocolFailure(where + " is not an object of row hashes" + fix);
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      try {
+        if (!e.getValue().isTextual()) {
+          throw new IllegalArgumentException("a row hash is a string");
+        }
+        out.put(e.getKey(), RowHash.parse(e.getValue().asText()));
+      } catch (IllegalArgumentException ex) {
+        throw new ProtocolFailure(where + " holds a value that is not a row hash ("
+            + ex.getMessage() + ")" + fix);
+      }
+    }
+    return out;
   }
 
   private static String changedDeclaration(Table t, JsonNode entry) {
@@ -485,7 +544,46 @@ final class StateCodec {
     }
     partitions.write(g, ts.cursorColumn() == null ? null : ts.cursorType(), ts.tiebreakerType(),
         ts.partitions());
+    if (ts.digest() != null && !ts.digest().isEmpty()) {
+      writeDigest(g, ts.digest());
+    }
     g.writeEndObject();
+  }
+
+  private static void writeDigest(JsonGenerator g, DigestEntry d) throws IOException {
+    g.writeObjectFieldStart("digest");
+    g.writeArrayFieldStart("key");
+    for (String c : d.key()) {
+      g.writeString(c);
+    }
+    g.writeEndArray();
+    writeHashes(g, "delivered", d.delivered());
+    writeHashes(g, "seen", d.seen());
+    g.writeEndObject();
+  }
+
+  private static void writeHashes(JsonGenerator g, String field, Map<String, Long> hashes)
+      throws IOException {
+    if (hashes.isEmpty()) {
+      return;
+    }
+    g.writeObjectFieldStart(field);
+    for (Map.Entry<String, Long> e : hashes.entrySet()) {
+      g.writeStringField(e.getKey(), RowHash.text(e.getValue()));
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * Bytes a table's digest adds to the state beyond its entries: {@code ,"digest":{"key":[…],
+   * "delivered":{},"seen":{}}} (the last entry's comma counted as a brace's place).
+   */
+  static long digestOverhead(Table t) {
+    long n = ",\"digest\":{\"key\":[],\"delivered\":{},\"seen\":{}}".length();
+    for (String c : t.primaryKey()) {
+      n += Digest.entryBytes(c) - 13; // "column", quoted and escaped, with its comma
+    }
+    return n;
   }
 
   /**

@@ -50,6 +50,8 @@ record StateSnapshot(
    *
    * @param partitions child tables: position per parent key (canonical JSON of the parent's
    *     primary key), oldest first
+   * @param digest full-refresh and lookback tables: per key, the hash of the row last delivered
+   *     ({@link Digest}); null when the table keeps none
    */
   record TableEntry(
       String cursorColumn,
@@ -60,15 +62,43 @@ record StateSnapshot(
       Position reread,
       Position childrenOf,
       Position tail,
-      Map<String, Position> partitions) {
+      Map<String, Position> partitions,
+      DigestEntry digest) {
 
     TableEntry {
       partitions = frozen(partitions);
     }
 
+    /** An entry without a digest. */
+    TableEntry(String cursorColumn, ValueType cursorType, String tiebreakerColumn,
+        ValueType tiebreakerType, Position position, Position reread, Position childrenOf,
+        Position tail, Map<String, Position> partitions) {
+      this(cursorColumn, cursorType, tiebreakerColumn, tiebreakerType, position, reread,
+          childrenOf, tail, partitions, null);
+    }
+
     boolean isEmpty() {
       return position == null && reread == null && tail == null && childrenOf == null
-          && partitions.isEmpty();
+          && partitions.isEmpty() && (digest == null || digest.isEmpty());
+    }
+  }
+
+  /**
+   * A table's delivered digest, frozen.
+   *
+   * @param key the primary-key columns its keys are values of (a changed key drops it)
+   * @param delivered the last complete pass's rows this pass has not met, oldest first
+   * @param seen the rows this pass met, oldest first
+   */
+  record DigestEntry(List<String> key, Map<String, Long> delivered, Map<String, Long> seen) {
+    DigestEntry {
+      key = List.copyOf(key);
+      delivered = frozen(delivered);
+      seen = frozen(seen);
+    }
+
+    boolean isEmpty() {
+      return delivered.isEmpty() && seen.isEmpty();
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.tributary.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tributary.CallContext;
 import dev.tributary.Connector;
 import dev.tributary.EngineConfig;
@@ -19,10 +20,10 @@ import dev.tributary.ValueType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,6 +64,7 @@ public final class SyncEngine {
       long responseBytes,
       int reads,
       long droppedRows,
+      long unchangedRows,
       Map<String, TableCounts> perTable,
       List<String> notices) {}
 
@@ -119,7 +121,7 @@ public final class SyncEngine {
     StateCodec codec = new StateCodec(json, schema);
     StateCodec.Decoded decoded = codec.decode(request.state());
     Call c = new Call(schema, codec, SyncState.from(decoded.state()), request.secrets(), budget,
-        json, budget.staged() ? null : chunks);
+        json, budget.staged() ? null : chunks, config.maxDigestRows());
     boolean handedOver = false;
     try {
       plan(c);
@@ -276,11 +278,70 @@ public final class SyncEngine {
       pageSize = end == PageEnd.NO_PROGRESS ? grow(t, from, pageSize) : pageSize;
     } while (end == PageEnd.NO_PROGRESS);
     if (end == PageEnd.DONE) {
+      if (t.isDeleteMissing() && !deleteMissing(c, t, s)) {
+        return; // the call stopped with deletes still to send: the next call sends them
+      }
       s.passDone();
       c.state.markDone(t.name());
     } else if (end == PageEnd.PAUSED) {
       s.pause();
     }
+  }
+
+  /**
+   * The pass over a full-refresh table that declares {@code deleteMissing()} is complete: every
+   * key the last complete pass delivered and this one did not meet is gone from the source, and
+   * goes out as a delete. False if the call stops first; the next call's pass ends at once (the
+   * position is past the last row) and sends the rest.
+   */
+  private boolean deleteMissing(Call c, Table t, SlotState s) {
+    Digest d = c.digest(t);
+    if (d == null) {
+      return true;
+    }
+    Slot slot = Slot.of(t.name());
+    for (String key : d.missing(Integer.MAX_VALUE)) {
+      Row delete = Row.delete(keyValues(t, key));
+      if (!c.emit(t, slot, delete, s.position(), KeySet.keyHash(t, delete))) {
+        return false;
+      }
+      d.deleted(key);
+    }
+    return true;
+  }
+
+  /** A digest key (canonical JSON of the primary-key values) back as the values. */
+  private Map<String, Object> keyValues(Table t, String key) {
+    JsonNode values;
+    try {
+      values = json.readTree(key.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException("internal: digest key " + key + " is not JSON", e);
+    }
+    if (!values.isArray() || values.size() != t.primaryKey().size()) {
+      throw new IllegalStateException("internal: digest key " + key + " does not match "
+          + t.primaryKey());
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (int i = 0; i < values.size(); i++) {
+      JsonNode v = values.get(i);
+      Object value;
+      if (v.isIntegralNumber()) {
+        value = v.canConvertToLong() ? (Object) v.longValue() : v.bigIntegerValue();
+      } else if (v.isNumber()) {
+        value = v.decimalValue();
+      } else if (v.isBoolean()) {
+        value = v.booleanValue();
+      } else if (v.isNull()) {
+        value = null;
+      } else if (v.isTextual()) {
+        value = v.textValue();
+      } else {
+        value = v; // a nested key value: written back as the same JSON
+      }
+      out.put(t.primaryKey().get(i), value);
+    }
+    return out;
   }
 
   /**
@@ -369,17 +430,7 @@ public final class SyncEngine {
 
   /** A parent row's partition key: the canonical JSON of its primary key. */
   private String partitionKey(Table parent, Row row) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-    try (JsonGenerator g = json.factory().createGenerator(out)) {
-      g.writeStartArray();
-      for (String pk : parent.primaryKey()) {
-        RowJson.writeValue(g, row.get(pk), pk);
-      }
-      g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    return Call.keyJson(json, parent, row);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -417,7 +468,7 @@ public final class SyncEngine {
     List<String> notices = new ArrayList<>(decoderNotices);
     notices.addAll(c.notices);
     return new Answer(new Summary(hasMore, reason, c.response.rows(), written, c.budget.reads(),
-        c.budget.dropped(), c.response.perTable(), notices), body);
+        c.budget.dropped(), c.budget.unchanged(), c.response.perTable(), notices), body);
   }
 
   /** A direct response: the sections, the schema, the state, written out in one pass. */

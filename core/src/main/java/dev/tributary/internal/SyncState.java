@@ -39,8 +39,11 @@ final class SyncState {
     final ValueType cursorType;
     final String tiebreakerColumn;
     final ValueType tiebreakerType;
-    final SlotState top;
+    SlotState top;
     final LinkedHashMap<String, SlotState> partitions = new LinkedHashMap<>();
+    /** Full-refresh and lookback tables: what was delivered; null while it keeps none. */
+    Digest digest;
+    List<String> digestKey;
 
     TableState(String cursorColumn, ValueType cursorType, String tiebreakerColumn,
         ValueType tiebreakerType, SlotState top) {
@@ -56,8 +59,11 @@ final class SyncState {
           t.tiebreakerType(), SlotState.table(null, null, null, null));
     }
 
-    /** True if the table's entry is not written (no position, no partition with one). */
+    /** True if the table's entry is not written (no position, no partition with one, no digest). */
     boolean isEmpty() {
+      if (digest != null && !digest.isEmpty()) {
+        return false;
+      }
       if (top.position() != null || top.reread() != null || top.childrenOf() != null
           || top.tail() != null) {
         return false;
@@ -77,8 +83,10 @@ final class SyncState {
           parts.put(k, s.position());
         }
       });
+      StateSnapshot.DigestEntry d = digest == null ? null
+          : new StateSnapshot.DigestEntry(digestKey, digest.delivered(), digest.seen());
       return new TableEntry(cursorColumn, cursorType, tiebreakerColumn, tiebreakerType,
-          top.position(), top.reread(), top.childrenOf(), top.tail(), parts);
+          top.position(), top.reread(), top.childrenOf(), top.tail(), parts, d);
     }
   }
 
@@ -92,6 +100,10 @@ final class SyncState {
       TableState ts = new TableState(e.cursorColumn(), e.cursorType(), e.tiebreakerColumn(),
           e.tiebreakerType(), SlotState.table(e.position(), e.reread(), e.tail(), e.childrenOf()));
       e.partitions().forEach((k, p) -> ts.partitions.put(k, SlotState.partition(p)));
+      if (e.digest() != null) {
+        ts.digest = new Digest(e.digest().delivered(), e.digest().seen());
+        ts.digestKey = e.digest().key();
+      }
       tables.put(name, ts);
     });
   }
@@ -120,12 +132,24 @@ final class SyncState {
     resetSync(horizon, schema, (t, slot) -> slot.startSync(t));
   }
 
-  /** Every top-level table caught up: the sync ends, only positions stay. */
+  /**
+   * Every top-level table caught up: the sync ends, only positions stay, and each digest's pass
+   * is complete (what this sync met is what the destination holds).
+   */
   void finishSync(Schema schema) {
+    for (Table t : schema.tables()) {
+      TableState ts = tables.get(t.name());
+      if (ts != null && ts.digest != null) {
+        ts.digest.passComplete();
+      }
+    }
     resetSync(null, schema, (t, slot) -> slot.endSync());
   }
 
-  /** Clears the sync block, drops full-refresh tables and resets each incremental table's slot. */
+  /**
+   * Clears the sync block, starts full-refresh tables over (keeping only their digests) and
+   * resets each incremental table's slot.
+   */
   private void resetSync(Instant horizon, Schema schema, BiConsumer<Table, SlotState> reset) {
     this.horizon = horizon;
     done.clear();
@@ -134,11 +158,40 @@ final class SyncState {
     for (Table t : schema.tables()) {
       TableState ts = tables.get(t.name());
       if (ts != null && !t.isIncremental()) {
-        tables.remove(t.name());
+        if (ts.digest == null || ts.digest.isEmpty()) {
+          tables.remove(t.name());
+        } else {
+          ts.top = SlotState.table(null, null, null, null);
+          ts.top.beginCall(tolerant);
+          ts.partitions.clear();
+        }
       } else if (ts != null) {
         reset.accept(t, ts.top);
       }
     }
+  }
+
+  /**
+   * The table's digest, made empty on first use; null if {@code t} keeps none: only top-level
+   * full-refresh tables and tables with a lookback do, and only with {@code maxDigestRows} above 0.
+   */
+  Digest digest(Table t, int maxDigestRows) {
+    if (maxDigestRows <= 0 || t.parent().isPresent()
+        || (t.isIncremental() && t.lookback().isZero() && t.lookbackValues() == 0)) {
+      return null;
+    }
+    TableState ts = table(t);
+    if (ts.digest == null) {
+      ts.digest = Digest.empty();
+      ts.digestKey = t.primaryKey();
+    }
+    return ts.digest;
+  }
+
+  /** The digest as it stands, without making one. */
+  Digest existingDigest(String table) {
+    TableState ts = tables.get(table);
+    return ts == null ? null : ts.digest;
   }
 
   /** A call begins, every slot keeping the positions it passes (see {@link #beginCall(boolean)}). */
@@ -317,6 +370,9 @@ final class SyncState {
         // Not in the encoded state yet: its entry, with an empty partition block's framing.
         n += t.name().length() * 2L + 8 // as a key of tables
             + t.cursorColumn().map(String::length).orElse(0) + t.tiebreakerColumn().length() + 192;
+      }
+      if (t.parent().isEmpty() && (ts == null || ts.digest == null || ts.digest.isEmpty())) {
+        n += StateCodec.digestOverhead(t); // a digest's first entry brings its members
       }
     }
     return n;

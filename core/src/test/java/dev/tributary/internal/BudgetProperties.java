@@ -47,7 +47,7 @@ class BudgetProperties {
     state.startSync(NOW, SCHEMA);
     state.beginCall();
     Call c = new Call(SCHEMA, codec, state, Secrets.empty(), Budget.forCall(config, staged, deadline),
-        json, null);
+        json, null, 0);
     c.measureState();
     return c;
   }
