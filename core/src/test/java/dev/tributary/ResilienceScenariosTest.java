@@ -348,16 +348,26 @@ class ResilienceScenariosTest {
     assertEquals(5, partitions.get("[2]").tiebreaker().longValueExact());
     assertEquals(6, partitions.get("[3]").tiebreaker().longValueExact());
     assertEquals(at(50), partitions.get("[2]").cursor());
-    assertFalse(ft.state().path("tables").has("customers"), "full refresh keeps no state between syncs");
+    assertKeepsOnlyWhatItDelivered(ft, "customers", 3);
 
-    // Second sync: one changed and one new order; only those come, the customers all again.
+    // Second sync: one changed and one new order; only those come. The customers are read
+    // again (their children with them) but none changed, so none is sent.
     clock.advance(Duration.ofHours(1));
     src.upsert("orders", 1, clock.peek().minusSeconds(600), Map.of("parent_id", 1L));
     src.upsert("orders", 7, clock.peek().minusSeconds(500), Map.of("parent_id", 2L));
     List<FakeFivetran.Call> second = ft.sync(100, 0);
     assertEquals(List.of(1L, 7L), sorted(insertedIds(second, "orders")));
-    assertEquals(List.of(1L, 2L, 3L), sorted(insertedIds(second, "customers")));
+    assertEquals(List.of(), sorted(insertedIds(second, "customers")));
     assertMirrors(ft, src, "orders");
+    assertMirrors(ft, src, "customers");
+  }
+
+  /** A full-refresh table keeps no position between syncs, only the digest of what it delivered. */
+  static void assertKeepsOnlyWhatItDelivered(FakeFivetran ft, String table, int rows) {
+    JsonNode entry = ft.state().path("tables").path(table);
+    assertTrue(entry.path("position").isNull(), "full refresh keeps no position between syncs");
+    assertEquals(rows, entry.path("digest").path("delivered").size(), entry.toString());
+    assertFalse(entry.path("digest").has("seen"), entry.toString());
   }
 
   /**
@@ -503,17 +513,18 @@ class ResilienceScenariosTest {
     assertEquals(at(30).toString(), tables.path("orders").path("position").get(0).asText());
     assertEquals(4, tables.path("invoices").path("position").get(1).asLong());
     assertEquals(at(80).toString(), tables.path("invoices").path("position").get(0).asText());
-    assertFalse(tables.has("customers"), "full refresh keeps no position between syncs");
+    assertKeepsOnlyWhatItDelivered(ft, "customers", 2);
     assertFalse(ft.state().has("sync"));
 
-    // Next sync: one new invoice; customers come again in full, orders not at all.
+    // Next sync: one new invoice; customers are read again but unchanged (not sent), orders not
+    // at all.
     clock.advance(Duration.ofHours(1));
     src.upsert("invoices", 5, clock.peek().minusSeconds(120));
     List<FakeFivetran.Call> second = ft.sync(20, 0);
     assertEquals(List.of(), insertedIds(second, "orders"));
     assertEquals(List.of(5L), insertedIds(second, "invoices"));
-    assertEquals(List.of(1L, 2L), insertedIds(second, "customers"));
-    assertFalse(ft.state().path("tables").has("customers"));
+    assertEquals(List.of(), insertedIds(second, "customers"));
+    assertKeepsOnlyWhatItDelivered(ft, "customers", 2);
   }
 
   @Test
@@ -535,7 +546,7 @@ class ResilienceScenariosTest {
       assertMirrors(ft, src, t);
       assertDeliveredAtMost(ft, t, 1);
     }
-    assertFalse(ft.state().path("tables").has("customers"));
+    assertKeepsOnlyWhatItDelivered(ft, "customers", (int) ft.rowsById("customers").size());
   }
 
   // ---------------------------------------------------------------------------------------------

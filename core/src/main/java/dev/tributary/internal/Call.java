@@ -231,12 +231,20 @@ final class Call {
           + " forgets the positions of finished parents; their children are re-read when the"
           + " parent next comes round (raise TRIBUTARY_MAX_STATE_BYTES to avoid it)");
     }
-    return !tables.isEmpty();
+    List<String> digests = state.shedDigests(schema, codec, target);
+    for (String table : digests) {
+      notices.add("state near maxStateBytes (" + budget.maxStateBytes() + "): table " + table
+          + " forgets some of the rows it delivered; they are sent again the next time they are"
+          + " read" + (schema.table(table).map(Table::isDeleteMissing).orElse(false)
+              ? ", and their deletes are not found" : "")
+          + " (raise TRIBUTARY_MAX_STATE_BYTES, or lower TRIBUTARY_MAX_DIGEST_ROWS)");
+    }
+    return !tables.isEmpty() || !digests.isEmpty();
   }
 
   ConnectorFailure stateTooLarge(long bytes) {
     return new ConnectorFailure("state of " + bytes + " bytes exceeds maxStateBytes ("
-        + budget.maxStateBytes() + ") even without the positions of finished child partitions; "
+        + budget.maxStateBytes() + ") even without the positions of finished child partitions and the rows tables remember delivering; "
         + codec.largestEntry(state.snapshot()) + " takes the most: raise"
         + " TRIBUTARY_MAX_STATE_BYTES, or remove that entry through Fivetran's state API if it is"
         + " no longer needed");

@@ -355,6 +355,32 @@ final class SyncState {
   }
 
   /**
+   * Forgets digest entries, oldest first and from the largest digest first, until the encoded
+   * state is at most {@code target} bytes: those rows are sent again the next time they are read
+   * (re-sends, never skipped rows). Returns the tables that forgot some.
+   */
+  List<String> shedDigests(Schema schema, StateCodec codec, long target) {
+    long size = codec.size(snapshot());
+    List<String> forgetful = new ArrayList<>();
+    List<Table> byDigestSize = new ArrayList<>(schema.tables());
+    byDigestSize.sort((a, b) -> Integer.compare(digestSize(b.name()), digestSize(a.name())));
+    for (Table t : byDigestSize) {
+      Digest d = existingDigest(t.name());
+      if (size <= target || d == null || d.isEmpty()) {
+        continue;
+      }
+      size -= d.shed(size - target);
+      forgetful.add(t.name());
+    }
+    return forgetful;
+  }
+
+  private int digestSize(String table) {
+    Digest d = existingDigest(table);
+    return d == null ? 0 : d.size();
+  }
+
+  /**
    * Bytes the sync block and table entries not yet in the state can add to it, beyond their
    * positions (which {@link Budget#allow} covers).
    */

@@ -115,6 +115,14 @@ public final class SimulatedSource implements Connector {
     put(table, id, at, values, true, true);
   }
 
+  /**
+   * Removes a row without a trace, as a full-refresh source does when a row is deleted: reads no
+   * longer return it, and no tombstone says it went.
+   */
+  public void remove(String table, long id) {
+    tables.get(table).remove(id);
+  }
+
   private void put(String table, long id, Instant at, Map<String, Object> extra, boolean deleted,
       boolean visible) {
     Map<String, Object> values = new LinkedHashMap<>();
