@@ -392,9 +392,15 @@ class ResilienceScenariosTest {
     assertMirrors(ft, src, "orders");
     assertEquals(3, StateBlocks.keys(ft.state().path("tables").path("orders").path("partitions")).size());
 
+    // Every customer comes round again (full refresh): the forgotten ones' orders are re-read
+    // from the start, and none is sent again — the orders table's digest remembers the children
+    // of the partitions it forgot. A changed child of a forgotten parent is sent.
+    src.upsert("orders", 60, at(500), Map.of("parent_id", 6L, "note", "changed"));
     clock.advance(Duration.ofHours(1));
-    ft.sync(100, 0);
+    List<FakeFivetran.Call> second = ft.sync(100, 0);
     assertMirrors(ft, src, "orders");
+    assertEquals(List.of(60L), insertedIds(second, "orders"));
+    assertTrue(ft.state().path("tables").path("orders").path("digest").path("seen").size() > 0);
   }
 
   @Test

@@ -109,6 +109,47 @@ final class Call {
     return RowHash.of(scratch.bytes(), 0, scratch.size());
   }
 
+  /** The digest of a child table, if it keeps one (its partitions went over the cap). */
+  Digest childDigest(Table t) {
+    return state.childDigest(t, maxDigestRows, false);
+  }
+
+  /** Keys and hashes a partition being read delivered; null while none is noted. */
+  private Map<String, Long> partitionRows;
+
+  /** Starts (or stops) noting what the partition being read delivers. */
+  void partitionRows(boolean note) {
+    partitionRows = note && maxDigestRows > 0 ? new LinkedHashMap<>() : null;
+  }
+
+  boolean notingPartitionRows() {
+    return partitionRows != null;
+  }
+
+  /** The partition being read delivered (or found unchanged) {@code key} as {@code hash}. */
+  void partitionRow(String key, long hash) {
+    partitionRows.put(key, hash);
+  }
+
+  /** The partition being read sent a delete of {@code key}. */
+  void partitionDelete(String key) {
+    partitionRows.remove(key);
+  }
+
+  /** The partition just read is forgotten: its children go in the child table's digest. */
+  void rememberPartitionRows(Table child) {
+    if (partitionRows == null || partitionRows.isEmpty()) {
+      return;
+    }
+    Digest existing = state.childDigest(child, maxDigestRows, false);
+    if ((existing == null || existing.isEmpty())
+        && !budget.growState(StateCodec.digestOverhead(child))) {
+      return; // no room even for the digest's frame: these children are re-sent when re-read
+    }
+    Digest d = state.childDigest(child, maxDigestRows, true);
+    partitionRows.forEach((key, hash) -> remember(child, d, key, hash));
+  }
+
   /**
    * The row is in the destination as it is: the slot moves past it without sending it. False
    * if the deadline or the state's room stops the call first.

@@ -49,6 +49,11 @@ final class Digest {
     return delivered.isEmpty() && seen.isEmpty();
   }
 
+  /** True if it remembers a row under {@code key}. */
+  boolean contains(String key) {
+    return seen.containsKey(key) || delivered.containsKey(key);
+  }
+
   /** True if the destination already holds exactly this row under this key. */
   boolean holds(String key, long hash) {
     Long s = seen.get(key);

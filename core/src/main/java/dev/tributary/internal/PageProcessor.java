@@ -35,7 +35,10 @@ final class PageProcessor {
   /** The key values of the row {@link #positionOf} last read, and their hash. */
   private final Object[] keyValues;
   private long keyHash;
-  /** What the destination holds of a full-refresh or lookback table; null for other tables. */
+  /**
+   * What the destination holds of a full-refresh or lookback table, or of a child table's
+   * forgotten partitions; null for other tables.
+   */
   private final Digest digest;
 
   /** The last row seen in order; the rows after it must sort after it. */
@@ -68,7 +71,7 @@ final class PageProcessor {
     this.tiebreakerColumn = table.tiebreakerColumn();
     this.primaryKey = table.primaryKey().toArray(new String[0]);
     this.keyValues = new Object[primaryKey.length];
-    this.digest = slot.isPartition() ? null : call.digest(table);
+    this.digest = slot.isPartition() ? call.childDigest(table) : call.digest(table);
   }
 
   /** Processes the page; the slot has moved past exactly what the response now holds. */
@@ -139,7 +142,8 @@ final class PageProcessor {
    * without sending it. False if the call stops first.
    */
   private boolean deliver(Row row, Position rp) {
-    if (digest == null) {
+    boolean noting = slot.isPartition() && call.notingPartitionRows();
+    if (digest == null && !noting) {
       return call.emit(table, slot, row, rp, keyHash);
     }
     String key = call.keyJson(table, row);
@@ -147,18 +151,30 @@ final class PageProcessor {
       if (!call.emit(table, slot, row, rp, keyHash)) {
         return false;
       }
-      digest.forget(key); // gone from the destination: a row with this key is new again
+      if (digest != null) {
+        digest.forget(key); // gone from the destination: a row with this key is new again
+      }
+      if (noting) {
+        call.partitionDelete(key);
+      }
       return true;
     }
     long hash = call.rowHash(row);
-    if (digest.holds(key, hash)) {
+    if (digest != null && digest.holds(key, hash)) {
       if (!call.passUnchanged(slot, rp)) {
         return false;
       }
     } else if (!call.emit(table, slot, row, rp, keyHash)) {
       return false;
     }
-    call.remember(table, digest, key, hash);
+    if (noting) {
+      call.partitionRow(key, hash);
+    }
+    if (!slot.isPartition()) {
+      call.remember(table, digest, key, hash);
+    } else if (digest != null && digest.contains(key)) {
+      call.remember(table, digest, key, hash); // what it remembers stays what was sent last
+    }
     return true;
   }
 

@@ -390,6 +390,9 @@ public final class SyncEngine {
     SlotState s = c.state.partition(child, slot.partition());
     PageEnd end;
     s.beingRead(true);
+    // Over the cap this partition will be forgotten once read: note what it delivers, so the
+    // child table's digest can spare its unchanged children the next time they are re-read.
+    c.partitionRows(c.state.partitionCount(child.name()) > config.maxPartitions());
     try {
       end = readPartition(c, child, slot, s, parentRow);
     } finally {
@@ -399,12 +402,16 @@ public final class SyncEngine {
     if (end == PageEnd.DONE && c.state.partitionCount(child.name()) > config.maxPartitions()) {
       // Over the cap, a finished partition is not remembered: its children are read from the
       // start when the parent next comes round. Costs re-reads, never rows (a shared "floor"
-      // position would skip the older children of a parent first seen later).
+      // position would skip the older children of a parent first seen later); the children it
+      // delivered go in the child table's digest, so those that have not changed are not sent
+      // again.
       c.state.forget(slot);
+      c.rememberPartitionRows(child);
       c.notices.add("table " + child.name() + " has more than " + config.maxPartitions()
           + " parents with positions; children of the others are re-read from the start:"
           + " raise TRIBUTARY_MAX_PARTITIONS if state size allows");
     }
+    c.partitionRows(false);
     return end;
   }
 

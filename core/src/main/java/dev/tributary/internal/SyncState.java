@@ -139,8 +139,8 @@ final class SyncState {
   void finishSync(Schema schema) {
     for (Table t : schema.tables()) {
       TableState ts = tables.get(t.name());
-      if (ts != null && ts.digest != null) {
-        ts.digest.passComplete();
+      if (ts != null && ts.digest != null && t.parent().isEmpty()) {
+        ts.digest.passComplete(); // a child table's digest has no passes
       }
     }
     resetSync(null, schema, (t, slot) -> slot.endSync());
@@ -182,6 +182,26 @@ final class SyncState {
     }
     TableState ts = table(t);
     if (ts.digest == null) {
+      ts.digest = Digest.empty();
+      ts.digestKey = t.primaryKey();
+    }
+    return ts.digest;
+  }
+
+  /**
+   * A child table's digest: the children of partitions forgotten over the cap. Null if it keeps
+   * none and {@code create} is false. It has no passes: entries stay until the bound or the
+   * state's cap forgets them, oldest first.
+   */
+  Digest childDigest(Table t, int maxDigestRows, boolean create) {
+    if (maxDigestRows <= 0 || t.parent().isEmpty()) {
+      return null;
+    }
+    TableState ts = create ? table(t) : tables.get(t.name());
+    if (ts == null) {
+      return null;
+    }
+    if (ts.digest == null && create) {
       ts.digest = Digest.empty();
       ts.digestKey = t.primaryKey();
     }

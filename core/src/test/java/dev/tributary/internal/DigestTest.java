@@ -75,7 +75,10 @@ class DigestTest {
 
   @Test
   void shedFreesTheOldestEntriesFirst() {
-    Digest d = new Digest(Map.of("[1]", 1L), Map.of("[2]", 2L, "[3]", 3L));
+    Map<String, Long> seen = new java.util.LinkedHashMap<>();
+    seen.put("[2]", 2L);
+    seen.put("[3]", 3L);
+    Digest d = new Digest(Map.of("[1]", 1L), seen);
     long freed = d.shed(Digest.entryBytes("[1]") + 1);
     assertEquals(2 * Digest.entryBytes("[1]"), freed);
     assertEquals(1, d.size());
