@@ -54,7 +54,8 @@ class BenchmarkSmokeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"generator", "handler", "lambda", "direct-paged", "staged-paged"})
+  @ValueSource(strings = {"generator", "handler", "lambda", "direct-paged", "staged-paged",
+      "runner-sync"})
   void everyHeapProbeVariantAnswersTheSameRows(String variant) throws Exception {
     long written = dev.tributary.benchmarks.memory.HeapProbe.smoke(variant, 300);
     assertTrue(written > 300 * 90, variant + " wrote " + written);

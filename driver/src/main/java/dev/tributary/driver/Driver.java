@@ -148,6 +148,12 @@ public final class Driver {
     }
   }
 
+  /** What one call leaves for the next: its state and the empty responses so far, or the end. */
+  private record Step(ObjectNode state, int empty, Summary summary) {}
+
+  /** A checked reply's parsed body and its size in bytes, or the end of the sync. */
+  private record Received(JsonNode body, long length, Summary summary) {}
+
   /** The state of one sync in progress. */
   private final class Run {
     final long started = System.nanoTime();
@@ -171,78 +177,105 @@ public final class Driver {
               + " limit of " + timeLimit + " (--time-limit; Fivetran stops a sync after 6 hours)",
               call - 1);
         }
-        ObjectNode request = JSON.createObjectNode();
-        request.put("agent", agent);
-        request.set("state", state);
-        request.set("secrets", JSON.valueToTree(secrets));
-        request.put("sync_id", syncId);
-        byte[] requestBytes;
-        try {
-          requestBytes = JSON.writeValueAsBytes(request);
-        } catch (IOException e) {
-          throw new IllegalStateException(e);
+        // Each response lives in call()'s frame only: a local of this loop would keep the
+        // previous response (its bytes and its tree) reachable while the next one is made.
+        Step step = call(lease, state, call, empty);
+        if (step.summary() != null) {
+          return step.summary();
         }
-
-        Target.Reply reply;
-        try {
-          reply = target.call(requestBytes, callTimeout);
-        } catch (IOException e) {
-          return fail(Result.CONNECTOR_ERROR, "call " + call + ": calling the function ("
-              + target.describe() + ") failed: " + briefly(e), call);
-        }
-        bytes += reply.body().length;
-        JsonNode body = parse(reply.body());
-        boolean violated = false;
-        for (ProtocolChecker.Finding f : checker.check(call, reply.status(), reply.body(),
-            reply.wireBytes(), body)) {
-          problems.add((f.error() ? "error: " : "warning: ") + f.message());
-          violated |= f.error();
-        }
-        if (violated) {
-          return done(Result.PROTOCOL_VIOLATION, call);
-        }
-        if (body.has("errorMessage")) {
-          problems.add("call " + call + ": the function answered an error ("
-              + body.path("errorType").asText("no errorType") + ", HTTP "
-              + (reply.status() < 0 ? "n/a" : reply.status()) + "): "
-              + body.path("errorMessage").asText() + " — state not advanced");
-          return done(Result.CONNECTOR_ERROR, call);
-        }
-        if (reply.status() >= 300) {
-          return fail(Result.PROTOCOL_VIOLATION, "call " + call + ": HTTP " + reply.status()
-              + " with a body that is not an error response", call);
-        }
-        boolean hasMore = body.get("hasMore").booleanValue();
-        long callRows = ProtocolChecker.rows(body);
-        if (hasMore && callRows == 0) {
-          if (++empty > MAX_EMPTY_RESPONSES) {
-            return fail(Result.PROTOCOL_VIOLATION, "call " + call + ": more than "
-                + MAX_EMPTY_RESPONSES + " consecutive empty responses with hasMore: true;"
-                + " Fivetran ends the connection", call);
-          }
-        } else {
-          empty = 0;
-        }
-        Applied applied;
-        try {
-          applied = lease.apply(state, body);
-        } catch (DestinationException e) {
-          return fail(Result.DESTINATION_ERROR, "call " + call + ": " + e.getMessage(), call);
-        }
-        state = (ObjectNode) body.get("state");
-        applied.tables().forEach((t, n) -> {
-          long[] sum = tables.computeIfAbsent(t, k -> new long[2]);
-          sum[0] += n.upserted();
-          sum[1] += n.deleted();
-        });
-        rows += callRows;
-        listener.applied(new Call(call, callRows, reply.body().length, rows, bytes, hasMore));
-        if (!hasMore) {
-          return done(Result.SUCCESS, call);
-        }
+        state = step.state();
+        empty = step.empty();
       }
       return fail(Result.PROTOCOL_VIOLATION, "the sync did not finish within " + maxCalls
           + " calls (--max-calls): is hasMore stuck at true?", maxCalls);
+    }
+
+    /**
+     * Makes call number {@code call} with {@code state} and applies its response; the sync's
+     * summary if it ends here, else the next call's state and the count of empty responses.
+     */
+    private Step call(Lease lease, ObjectNode state, int call, int empty) {
+      Received r = receive(state, call);
+      if (r.summary() != null) {
+        return new Step(null, empty, r.summary());
+      }
+      JsonNode body = r.body();
+      boolean hasMore = body.get("hasMore").booleanValue();
+      long callRows = ProtocolChecker.rows(body);
+      if (hasMore && callRows == 0) {
+        if (++empty > MAX_EMPTY_RESPONSES) {
+          return new Step(null, empty, fail(Result.PROTOCOL_VIOLATION, "call " + call
+              + ": more than " + MAX_EMPTY_RESPONSES + " consecutive empty responses with"
+              + " hasMore: true; Fivetran ends the connection", call));
+        }
+      } else {
+        empty = 0;
+      }
+      Applied applied;
+      try {
+        applied = lease.apply(state, body);
+      } catch (DestinationException e) {
+        return new Step(null, empty, fail(Result.DESTINATION_ERROR, "call " + call + ": "
+            + e.getMessage(), call));
+      }
+      applied.tables().forEach((t, n) -> {
+        long[] sum = tables.computeIfAbsent(t, k -> new long[2]);
+        sum[0] += n.upserted();
+        sum[1] += n.deleted();
+      });
+      rows += callRows;
+      listener.applied(new Call(call, callRows, r.length(), rows, bytes, hasMore));
+      return new Step((ObjectNode) body.get("state"), empty,
+          hasMore ? null : done(Result.SUCCESS, call));
+    }
+
+    /**
+     * Sends call number {@code call} and checks its reply: the parsed body (the reply's bytes
+     * are not kept: the destination needs only the tree), or the summary of a sync that ends.
+     */
+    private Received receive(ObjectNode state, int call) {
+      ObjectNode request = JSON.createObjectNode();
+      request.put("agent", agent);
+      request.set("state", state);
+      request.set("secrets", JSON.valueToTree(secrets));
+      request.put("sync_id", syncId);
+      byte[] requestBytes;
+      try {
+        requestBytes = JSON.writeValueAsBytes(request);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+
+      Target.Reply reply;
+      try {
+        reply = target.call(requestBytes, callTimeout);
+      } catch (IOException e) {
+        return new Received(null, 0, fail(Result.CONNECTOR_ERROR, "call " + call
+            + ": calling the function (" + target.describe() + ") failed: " + briefly(e), call));
+      }
+      bytes += reply.body().length;
+      JsonNode body = parse(reply.body());
+      boolean violated = false;
+      for (ProtocolChecker.Finding f : checker.check(call, reply.status(), reply.body(),
+          reply.wireBytes(), body)) {
+        problems.add((f.error() ? "error: " : "warning: ") + f.message());
+        violated |= f.error();
+      }
+      if (violated) {
+        return new Received(null, 0, done(Result.PROTOCOL_VIOLATION, call));
+      }
+      if (body.has("errorMessage")) {
+        problems.add("call " + call + ": the function answered an error ("
+            + body.path("errorType").asText("no errorType") + ", HTTP "
+            + (reply.status() < 0 ? "n/a" : reply.status()) + "): "
+            + body.path("errorMessage").asText() + " — state not advanced");
+        return new Received(null, 0, done(Result.CONNECTOR_ERROR, call));
+      }
+      if (reply.status() >= 300) {
+        return new Received(null, 0, fail(Result.PROTOCOL_VIOLATION, "call " + call + ": HTTP "
+            + reply.status() + " with a body that is not an error response", call));
+      }
+      return new Received(body, reply.body().length, null);
     }
 
     Summary fail(Result r, String problem, int calls) {

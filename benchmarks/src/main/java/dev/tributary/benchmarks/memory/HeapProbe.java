@@ -2,6 +2,8 @@ package dev.tributary.benchmarks.memory;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tributary.Connector;
 import dev.tributary.EngineConfig;
 import dev.tributary.FunctionHandler;
@@ -14,16 +16,24 @@ import dev.tributary.aws.LocalContext;
 import dev.tributary.aws.TributaryLambdaHandler;
 import dev.tributary.benchmarks.BenchRows;
 import dev.tributary.benchmarks.ResponsePathBenchmark;
+import dev.tributary.destination.Destination;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * One process answering one full response, for {@code benchmarks/memory.sh}, which runs it under
@@ -40,7 +50,12 @@ import java.util.Map;
  *   <li>{@code direct-paged} — {@link FunctionHandler}, rows made page by page (as a database
  *       cursor hands them over), a full 5.5 MB direct response;
  *   <li>{@code staged-paged} — the same rows page by page into a 50 MB staged object (the
- *       object's bytes go to a counting stream, as an S3 upload streams them).
+ *       object's bytes go to a counting stream, as an S3 upload streams them);
+ *   <li>{@code runner-sync} — a whole sync of ROWS rows (default 2,000,000) made page by page, through
+ *       the runner's own {@code tributary sync} ({@link dev.tributary.runner.Main#run}: the
+ *       connector in process with {@code --connector}, every response checked and applied in one
+ *       transaction) into a DuckDB file in a temporary folder; exits 0 only when the sync
+ *       succeeded and the file holds every row. DuckDB's own memory is native, off the Java heap.
  * </ul>
  */
 public final class HeapProbe {
@@ -57,8 +72,9 @@ public final class HeapProbe {
       case "lambda" -> lambda(inMemory(BenchRows.rows(rows(args, DIRECT_ROWS), true)));
       case "direct-paged" -> handler(paged(rows(args, 2_000_000)), null, false);
       case "staged-paged" -> handler(paged(rows(args, 2_000_000)), new CountingStore(), true);
+      case "runner-sync" -> runnerSync(rows(args, 2_000_000));
       default -> throw new IllegalArgumentException("variant: generator, handler, lambda,"
-          + " direct-paged or staged-paged: " + variant);
+          + " direct-paged, staged-paged or runner-sync: " + variant);
     };
     System.out.println(variant + " bytes=" + written);
   }
@@ -75,6 +91,7 @@ public final class HeapProbe {
       case "lambda" -> lambda(inMemory(BenchRows.rows(rows, true)));
       case "direct-paged" -> handler(paged(rows), null, false);
       case "staged-paged" -> handler(paged(rows), new CountingStore(), true);
+      case "runner-sync" -> runnerSync(rows);
       default -> throw new IllegalArgumentException(variant);
     };
   }
@@ -125,28 +142,98 @@ public final class HeapProbe {
 
   /** A connector making {@code total} rows page by page, as a database cursor hands them over. */
   static Connector paged(int total) {
-    Instant base = Instant.parse("2024-05-01T09:00:00.123456Z");
-    return new Connector() {
-      @Override
-      public Schema schema() {
-        return Schema.of(ResponsePathBenchmark.ORDERS);
-      }
+    return new PagedOrders(total);
+  }
 
-      @Override
-      public Page read(TableRead read) {
-        long after = read.afterTiebreakerNumber().map(BigDecimal::longValue).orElse(999_999L);
-        int from = (int) (after - 999_999L);
-        int to = Math.min(total, from + read.pageSize());
-        List<Row> rows = new ArrayList<>(to - from);
-        for (int i = from; i < to; i++) {
-          rows.add(Row.builder().set("id", 1_000_000L + i).set("customer", "cus_" + (100_000 + i % 7919))
-              .set("status", i % 3 == 0 ? "paid" : "pending")
-              .set("amount", BigDecimal.valueOf(1234 + i % 5000, 2))
-              .set("updated_at", base.plusMillis(i * 7L).toString()).build());
-        }
-        return new Page(rows, to < total);
+  /**
+   * Orders made page by page, as a database cursor hands them over: {@code total} of them, or —
+   * created by the runner through its no-argument constructor — as many as the connection's
+   * configuration key {@code rows} says.
+   */
+  public static final class PagedOrders implements Connector {
+    private static final Instant BASE = Instant.parse("2024-05-01T09:00:00.123456Z");
+    /** Rows in all; -1: the configuration's {@code rows}. */
+    private final int total;
+
+    /** For {@code tributary sync --connector}: the row count is the configuration's {@code rows}. */
+    public PagedOrders() {
+      this(-1);
+    }
+
+    PagedOrders(int total) {
+      this.total = total;
+    }
+
+    @Override
+    public Schema schema() {
+      return Schema.of(ResponsePathBenchmark.ORDERS);
+    }
+
+    @Override
+    public Set<String> notSecretKeys() {
+      return Set.of("rows"); // a row count, not a secret: ids and amounts may spell it
+    }
+
+    @Override
+    public Page read(TableRead read) {
+      int all = total >= 0 ? total : Integer.parseInt(read.secrets().require("rows"));
+      long after = read.afterTiebreakerNumber().map(BigDecimal::longValue).orElse(999_999L);
+      int from = (int) (after - 999_999L);
+      int to = Math.min(all, from + read.pageSize());
+      List<Row> rows = new ArrayList<>(Math.max(0, to - from));
+      for (int i = from; i < to; i++) {
+        rows.add(Row.builder().set("id", 1_000_000L + i).set("customer", "cus_" + (100_000 + i % 7919))
+            .set("status", i % 3 == 0 ? "paid" : "pending")
+            .set("amount", BigDecimal.valueOf(1234 + i % 5000, 2))
+            .set("updated_at", BASE.plusMillis(i * 7L).toString()).build());
       }
-    };
+      return new Page(rows, to < all);
+    }
+  }
+
+  /**
+   * One whole sync of {@code total} rows through the runner's {@code sync} command into a DuckDB
+   * file in a temporary folder (deleted after); returns the bytes of all responses. Throws unless
+   * the sync succeeded, applied every row and the file holds them.
+   */
+  static long runnerSync(int total) throws IOException {
+    Path dir = Files.createTempDirectory("heapprobe-runner-");
+    try {
+      Path secrets = dir.resolve("secrets.json");
+      Files.writeString(secrets, "{\"rows\": \"" + total + "\"}");
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code = dev.tributary.runner.Main.run(new String[] {"sync", "--dir", dir.toString(),
+              "--connector", PagedOrders.class.getName(), "--secrets", secrets.toString(),
+              "--json"},
+          new PrintStream(out, true, StandardCharsets.UTF_8),
+          new PrintStream(err, true, StandardCharsets.UTF_8));
+      String printed = out.toString(StandardCharsets.UTF_8).trim();
+      if (code != 0) {
+        throw new IllegalStateException("tributary sync exited " + code + ": " + printed + " "
+            + err.toString(StandardCharsets.UTF_8).trim());
+      }
+      JsonNode summary = new ObjectMapper().readTree(printed);
+      long synced = summary.path("rows").asLong();
+      long inFile;
+      try (Destination d = Destination.open("duckdb:" + dir.resolve("warehouse.db"))) {
+        inFile = Long.parseLong(d.query("SELECT count(*) FROM orders").rows().get(0).get(0));
+      }
+      if (synced != total || inFile != total) {
+        throw new IllegalStateException("the sync applied " + synced + " rows and the file holds "
+            + inFile + "; expected " + total + ": " + printed);
+      }
+      long bytes = summary.path("bytes").asLong();
+      if (full && (summary.path("calls").asLong() - 1) * 5_300_000 > bytes) {
+        throw new IllegalStateException(summary.path("calls") + " calls for " + bytes
+            + " bytes: the responses are not full 5.5 MB ones");
+      }
+      return bytes;
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   static EngineConfig config() {

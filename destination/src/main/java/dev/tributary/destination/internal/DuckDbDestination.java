@@ -175,24 +175,45 @@ final class DuckDbDestination extends SqlDestination {
       throws SQLException {
     String one = "(" + "?, ".repeat(cols.size()) + "?)";
     long ord = 0;
-    for (int from = 0; from < texts.size(); from += STAGE_CHUNK) {
-      List<String[]> chunk = texts.subList(from, Math.min(texts.size(), from + STAGE_CHUNK));
-      try (PreparedStatement st = db.prepareStatement("INSERT INTO " + STAGE + " VALUES "
-          + String.join(", ", Collections.nCopies(chunk.size(), one)))) {
-        int i = 1;
-        for (String[] row : chunk) {
-          st.setLong(i++, ord++);
-          for (String v : row) {
-            if (v == null) {
-              st.setNull(i++, java.sql.Types.VARCHAR);
-            } else {
-              st.setString(i++, v);
+    // Preparing a statement of a chunk's thousand-odd parameters costs as much as running it:
+    // the full chunks share one, only the last, shorter chunk has its own.
+    PreparedStatement full = null;
+    try {
+      for (int from = 0; from < texts.size(); from += STAGE_CHUNK) {
+        List<String[]> chunk = texts.subList(from, Math.min(texts.size(), from + STAGE_CHUNK));
+        boolean whole = chunk.size() == STAGE_CHUNK;
+        if (whole && full == null) {
+          full = db.prepareStatement(insertStage(one, STAGE_CHUNK));
+        }
+        PreparedStatement st = whole ? full : db.prepareStatement(insertStage(one, chunk.size()));
+        try {
+          int i = 1;
+          for (String[] row : chunk) {
+            st.setLong(i++, ord++);
+            for (String v : row) {
+              if (v == null) {
+                st.setNull(i++, java.sql.Types.VARCHAR);
+              } else {
+                st.setString(i++, v);
+              }
             }
           }
+          st.executeUpdate();
+        } finally {
+          if (!whole) {
+            st.close();
+          }
         }
-        st.executeUpdate();
+      }
+    } finally {
+      if (full != null) {
+        full.close();
       }
     }
+  }
+
+  private static String insertStage(String one, int rows) {
+    return "INSERT INTO " + STAGE + " VALUES " + String.join(", ", Collections.nCopies(rows, one));
   }
 
   @Override

@@ -106,7 +106,10 @@ public abstract class SqlDestination implements Destination {
   /** Creates the temporary staging table {@code _tributary_stage(_tributary_ord, cols…)}, all text. */
   protected abstract void createStage(List<String> cols) throws SQLException;
 
-  /** Loads {@code rows} into the staging table; {@code texts} are the values as text, row by row. */
+  /**
+   * Loads {@code rows} into the staging table; {@code texts} are the values as text, row by row,
+   * each row made when it is read: go through them once, in order.
+   */
   protected abstract void loadStage(String table, List<String> cols, List<String[]> texts)
       throws SQLException;
 
@@ -735,15 +738,29 @@ public abstract class SqlDestination implements Destination {
   private void stage(String table, TableMeta meta, List<String> cols, List<JsonNode> rows)
       throws SQLException {
     createStage(cols);
-    List<String[]> texts = new ArrayList<>(rows.size());
-    for (JsonNode row : rows) {
-      String[] t = new String[cols.size()];
-      for (int i = 0; i < t.length; i++) {
-        JsonNode v = row.get(cols.get(i));
-        t[i] = v == null || v.isNull() ? null : Types.text(meta.columns.get(cols.get(i)).type(), v);
-      }
-      texts.add(t);
+    ColumnType[] types = new ColumnType[cols.size()];
+    for (int i = 0; i < types.length; i++) {
+      types[i] = meta.columns.get(cols.get(i)).type();
     }
+    // Each row's texts are made as the stage takes them, not all first: the response's rows
+    // are in memory once already (its tree), and a second full copy as text would double that.
+    List<String[]> texts = new java.util.AbstractList<>() {
+      @Override
+      public String[] get(int index) {
+        JsonNode row = rows.get(index);
+        String[] t = new String[types.length];
+        for (int i = 0; i < t.length; i++) {
+          JsonNode v = row.get(cols.get(i));
+          t[i] = v == null || v.isNull() ? null : Types.text(types[i], v);
+        }
+        return t;
+      }
+
+      @Override
+      public int size() {
+        return rows.size();
+      }
+    };
     loadStage(table, cols, texts);
   }
 

@@ -86,7 +86,7 @@ public final class ProtocolChecker {
       out.add(new Finding(true, at + "response of " + wireBytes + " bytes exceeds the limit of "
           + limitBytes + " (--limit-bytes; AWS Lambda's is 6 MB): page with hasMore instead"));
     }
-    if (mentionsSecret(new String(raw, java.nio.charset.StandardCharsets.UTF_8), body)) {
+    if (mentionsSecret(raw, body)) {
       out.add(new Finding(true, at + "a secret value appears in the response"
           + " (secrets must never be echoed, logged or stored in state)"));
     }
@@ -165,9 +165,35 @@ public final class ProtocolChecker {
    * may escape a secret (a quote, a backslash, any character as a unicode escape) so that its
    * bytes never appear in the raw text.
    */
-  private boolean mentionsSecret(String text, JsonNode body) {
+  private boolean mentionsSecret(byte[] raw, JsonNode body) {
     for (String secret : secretValues) {
-      if (text.contains(secret) || (body != null && mentions(body, secret))) {
+      if (contains(raw, secret.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          || (body != null && mentions(body, secret))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code raw} holds the bytes of {@code needle}: UTF-8 text holds a string exactly
+   * where it holds the string's UTF-8 bytes, so the reply is searched without a second copy of
+   * it as a {@code String}.
+   */
+  private static boolean contains(byte[] raw, byte[] needle) {
+    if (needle.length == 0) {
+      return true;
+    }
+    byte first = needle[0];
+    for (int i = 0, last = raw.length - needle.length; i <= last; i++) {
+      if (raw[i] != first) {
+        continue;
+      }
+      int j = 1;
+      while (j < needle.length && raw[i + j] == needle[j]) {
+        j++;
+      }
+      if (j == needle.length) {
         return true;
       }
     }

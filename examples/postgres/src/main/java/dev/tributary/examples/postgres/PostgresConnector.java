@@ -260,14 +260,20 @@ public final class PostgresConnector implements Connector {
   static final Duration VISIBILITY_WAIT = Duration.ofSeconds(2);
 
   /**
+   * How long a sync's start keeps taking snapshots for writers that had taken an id but not yet
+   * a transaction id when the maximum was read (20 ms was too short on a loaded 2-core host).
+   */
+  static final Duration VISIBILITY_SETTLE = Duration.ofMillis(250);
+
+  /**
    * The visibility horizon of a number cursor (a sequence such as {@code bigserial}): how far this
    * sync may read without passing an id whose transaction is still open.
    *
    * <p>At the sync's start, in one snapshot {@code S1}: {@code M = max(cursor)} over the rows
    * visible, and {@code S1}'s list of transactions in progress. Every id up to {@code M} was taken
    * before {@code M} was, so by a transaction that had finished, or was writing (listed in
-   * {@code S1}), or was inside the statement that took it and not yet listed — which a second
-   * snapshot {@code S2} a moment later lists. Once every transaction of both lists has ended —
+   * {@code S1}), or was inside the statement that took it and not yet listed — which the
+   * snapshots taken over the next {@link #VISIBILITY_SETTLE} list. Once every transaction of both lists has ended —
    * polled with {@code pg_xact_status}, on 64-bit transaction ids, so wraparound does not matter
    * — every row up to {@code M} is visible or never will be, and the horizon is {@code M + 1}. If one is still
    * open after {@link #VISIBILITY_WAIT}, the table reads nothing new this sync (the horizon is its
@@ -294,16 +300,14 @@ public final class PostgresConnector implements Connector {
       return new Object[] {max, snapshot(c)};
     });
     Object max = first[0];
-    try {
-      // A writer inside its INSERT has taken its id before it has a transaction id, so S1 may
-      // not list it yet; a moment later it is listed in S2, and the wait covers both.
-      Thread.sleep(20);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while fixing the visibility horizon of " + t.name());
-    }
+    // A writer inside its INSERT has taken its id before it has a transaction id, so S1 may not
+    // list it yet; it is listed by a later snapshot once it has one. Snapshots are taken for at
+    // least VISIBILITY_SETTLE: a writer held off the CPU longer than that between taking its id
+    // and writing its row (a heavily loaded database host) is the case this cannot see.
+    long settleFrom = System.nanoTime();
     boolean settled = withTransaction(s, deadline, t, c -> {
       long until = System.nanoTime() + VISIBILITY_WAIT.toNanos();
+      long settleUntil = settleFrom + VISIBILITY_SETTLE.toNanos();
       try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM"
           + " (SELECT pg_snapshot_xip(?::pg_snapshot) UNION"
           + "  SELECT pg_snapshot_xip(pg_current_snapshot())) AS x(id)"
@@ -312,7 +316,7 @@ public final class PostgresConnector implements Connector {
         while (true) {
           try (ResultSet rs = st.executeQuery()) {
             rs.next();
-            if (rs.getLong(1) == 0) {
+            if (rs.getLong(1) == 0 && System.nanoTime() >= settleUntil) {
               return true;
             }
           }
