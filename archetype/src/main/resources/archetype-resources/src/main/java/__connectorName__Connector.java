@@ -18,7 +18,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@code contacts}, incremental on the compound cursor {@code (updated_at, id)}: each read
  *       asks the source for rows strictly after the position Tributary keeps in state;
- *   <li>{@code stages}, full refresh: read whole on every sync.
+ *   <li>{@code stages}, full refresh: read whole on every sync; only the rows that changed are
+ *       sent (Tributary remembers, in state, what it delivered).
  * </ul>
  * The source is {@link ${connectorName}Source}, a stub with rows in memory, so this project runs
  * and tests without a network; replace its methods with calls to your API.

@@ -43,6 +43,7 @@ class ${connectorName}ConnectorTest {
 
     int second = fivetran.sync().stream().mapToInt(FakeFivetran.Call::rows).sum();
 
-    assertEquals(3, second, "only the full-refresh stages again");
+    // The full-refresh stages are read again but have not changed: nothing is sent.
+    assertEquals(0, second, "nothing new, nothing sent");
   }
 }
