@@ -47,8 +47,10 @@ import java.util.Set;
  * newer version, or one that cannot be read, is a protocol error that changes nothing.
  */
 final class StateCodec {
-  private static final Instant EARLIEST_HORIZON = Instant.parse("0001-01-01T00:00:00Z");
-  private static final Instant LATEST_HORIZON = Instant.parse("9999-12-31T23:59:59Z");
+  // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, without loading the JDK's date-time parser
+  // on a function's first call.
+  private static final Instant EARLIEST_HORIZON = Instant.ofEpochSecond(-62_135_596_800L);
+  private static final Instant LATEST_HORIZON = Instant.ofEpochSecond(253_402_300_799L);
 
   private final Json json;
   private final Schema schema;
