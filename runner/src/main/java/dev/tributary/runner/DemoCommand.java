@@ -187,7 +187,7 @@ final class DemoCommand implements Callable<Integer> {
           } else {
             StringBuilder except = new StringBuilder();
             leftBehind.forEach((table, n) -> except.append(except.length() == 0 ? "" : ", ")
-                .append(n).append(' ').append(table));
+                .append(n).append(n == 1 ? " row of " : " rows of ").append(table));
             out.printf("warehouse matches the source, except %s removed from the source and still"
                 + " in the warehouse (%s=%d remembers %s, so the full refresh cannot tell they are"
                 + " gone): %s%n", except, DIGEST_ENV, config.maxDigestRows(),

@@ -110,7 +110,7 @@ class DemoCommandTest {
     assertEquals(3, products.size(), out);
     Matcher sizes = Pattern.compile("warehouse matches the source.*: .*, (\\d+) products")
         .matcher(out);
-    Matcher removed = Pattern.compile("except (\\d+) products removed from the source and still"
+    Matcher removed = Pattern.compile("except (\\d+) rows? of products removed from the source and still"
         + " in the warehouse \\(TRIBUTARY_MAX_DIGEST_ROWS=0 ").matcher(out);
     List<Long> live = new ArrayList<>();
     while (sizes.find()) {
