@@ -2,6 +2,8 @@ package dev.tributary.runner;
 
 import dev.tributary.Connector;
 import dev.tributary.EngineConfig;
+import dev.tributary.Table;
+import dev.tributary.destination.Applied;
 import dev.tributary.destination.Destination;
 import dev.tributary.destination.Lease;
 import dev.tributary.driver.Driver;
@@ -11,9 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -24,10 +31,17 @@ import picocli.CommandLine.Option;
  * {@code tributary demo}: the whole loop on an embedded default. Starts the bundled demo orders
  * API, syncs the example connector into a fresh warehouse (the demo folder's DuckDB file, or the
  * {@code --destination}, whose connection is reset first), changes the source (inserts, updates
- * on existing cursor ties, deletes), syncs again incrementally, and checks the destination
- * against the source after every sync. The source and the connector are loaded from their own modules'
- * jars at run time ({@link DemoModules}), the way {@code tributary sync --classpath} loads a
- * user's connector.
+ * on existing cursor ties, deletes; in the full-refresh product catalogue, changed, new and
+ * removed products), syncs again, and checks the destination against the source after every
+ * sync. At the end it prints the rows sent per sync and table: after the first sync the
+ * full-refresh table sends only its new and changed rows, and deletes the removed ones.
+ * The source and the connector are loaded from their own modules' jars at run time
+ * ({@link DemoModules}), the way {@code tributary sync --classpath} loads a user's connector.
+ *
+ * <p>With {@code TRIBUTARY_MAX_DIGEST_ROWS} below a {@code deleteMissing()} table's size (0: no
+ * digest at all) the engine cannot tell which of its rows the source removed, so they stay in
+ * the warehouse: the check then says how many removed rows it found still there instead of
+ * failing on them, and fails on any other difference as always.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Sync the bundled example connector against the bundled demo orders API,"
@@ -95,12 +109,26 @@ final class DemoCommand implements Callable<Integer> {
       source.seed(small ? 20 : 300, small ? 3 : 5);
       out.printf("demo source: %s — %s%n", source.baseUrl(), sizes(source.snapshot()));
       Map<String, Object> secrets = Map.of("base_url", source.baseUrl(), "api_token", source.apiToken());
-      EngineConfig config = EngineConfig.fromEnvironment().newBuilder()
+      EngineConfig config = EngineConfig.fromEnvironment(environment()).newBuilder()
           .settleLag(SETTLE_LAG)
           .maxRowsPerResponse(small ? 150 : 2_000)
           .logSink(Main.functionLog(ws))
           .build();
       Connector connector = modules.connector();
+      List<String> tableNames = connector.schema().tables().stream().map(Table::name).toList();
+      // Full-refresh tables that delete what a complete pass no longer finds, and every key each
+      // has held after a sync: a row of one the source removed is the only difference a digest
+      // too small to hold the table explains.
+      Map<String, Set<String>> synced = new LinkedHashMap<>();
+      Map<String, Integer> largest = new HashMap<>();
+      connector.schema().tables().stream().filter(Table::isDeleteMissing)
+          .forEach(t -> synced.put(t.name(), new HashSet<>()));
+      List<Map<String, Applied.Counts>> sent = new ArrayList<>();
+      if (config.maxDigestRows() == 0 && !synced.isEmpty()) {
+        out.printf("%s=0: no digest of delivered rows, so every sync re-sends every row of %s"
+            + " and rows removed from %s stay in the warehouse%n", DIGEST_ENV,
+            String.join(", ", synced.keySet()), synced.size() == 1 ? "it" : "them");
+      }
       Target target = Target.withLoader(modules.loader(), Target.inProcess(connector, config));
       Random random = new Random(seed);
       try (Destination d = destination.open(ws, spec, Main.env())) {
@@ -126,20 +154,49 @@ final class DemoCommand implements Callable<Integer> {
           Driver.Summary summary = driver.sync();
           Report.print(summary, "in process: " + connector.getClass().getSimpleName(),
               d.describe(), false, out);
+          sent.add(summary.tables());
           if (summary.result() != Driver.Result.SUCCESS) {
             return summary.result() == Driver.Result.SKIPPED ? Main.HELD
                 : summary.result().exitCode();
           }
           Map<String, Map<List<Object>, Map<String, Object>>> snapshot = source.snapshot();
-          List<String> differences = compare(d, snapshot, source.primaryKeys());
+          List<Difference> all = differences(d, snapshot, source.primaryKeys());
+          // Removed rows of a deleteMissing table the digest could not hold: expected to stay.
+          Map<String, Integer> leftBehind = new LinkedHashMap<>();
+          List<Difference> differences = new ArrayList<>();
+          for (Difference diff : all) {
+            Set<String> keys = synced.get(diff.table());
+            if (diff.kind() == Kind.EXTRA && keys != null && keys.contains(diff.key())
+                && config.maxDigestRows() < largest.getOrDefault(diff.table(), 0)) {
+              leftBehind.merge(diff.table(), 1, Integer::sum);
+            } else {
+              differences.add(diff);
+            }
+          }
           if (!differences.isEmpty()) {
             differences.stream().limit(10).forEach(diff -> out.println("  mismatch: " + diff));
             out.println("warehouse does NOT match the source (" + differences.size() + " differences)");
             return Driver.Result.PROTOCOL_VIOLATION.exitCode();
           }
-          out.println("warehouse matches the source: " + sizes(snapshot));
+          synced.forEach((table, keys) -> {
+            snapshot.get(table).keySet().forEach(k -> keys.add(k.toString()));
+            largest.merge(table, snapshot.get(table).size(), Math::max);
+          });
+          if (leftBehind.isEmpty()) {
+            out.println("warehouse matches the source: " + sizes(snapshot));
+          } else {
+            StringBuilder except = new StringBuilder();
+            leftBehind.forEach((table, n) -> except.append(except.length() == 0 ? "" : ", ")
+                .append(n).append(n == 1 ? " row of " : " rows of ").append(table));
+            out.printf("warehouse matches the source, except %s removed from the source and still"
+                + " in the warehouse (%s=%d remembers %s, so the full refresh cannot tell they are"
+                + " gone): %s%n", except, DIGEST_ENV, config.maxDigestRows(),
+                config.maxDigestRows() == 0 ? "no delivered rows" : "fewer rows than the table has",
+                sizes(snapshot));
+          }
         }
       }
+      printSent(out, tableNames, sent, config.maxDigestRows());
       Map<Integer, Long> statuses = source.responses();
       long retried = statuses.getOrDefault(429, 0L) + statuses.getOrDefault(500, 0L);
       out.printf("%nthe demo API answered %s%n", statusCounts(statuses));
@@ -157,6 +214,51 @@ final class DemoCommand implements Callable<Integer> {
           + " FROM orders GROUP BY status\"%n", described.replace(":***@", "@"));
     }
     return 0;
+  }
+
+  /** The variable that bounds the engine's digest of delivered rows. */
+  static final String DIGEST_ENV = "TRIBUTARY_MAX_DIGEST_ROWS";
+
+  /**
+   * The process's environment, with {@value #DIGEST_ENV} as the command's environment gives it
+   * (the same variable unless a test runs the command with its own).
+   */
+  private static Map<String, String> environment() {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    String digest = Main.env().apply(DIGEST_ENV);
+    if (digest != null) {
+      env.put(DIGEST_ENV, digest);
+    } else {
+      env.remove(DIGEST_ENV);
+    }
+    return env;
+  }
+
+  /** Rows sent (upserted plus deleted) per table and sync, one column per sync. */
+  static void printSent(PrintStream out, List<String> tables, List<Map<String, Applied.Counts>> sent,
+      int maxDigestRows) {
+    out.printf("%nrows sent per sync (upserted + deleted; %s=%,d):%n", DIGEST_ENV, maxDigestRows);
+    StringBuilder header = new StringBuilder(String.format("  %-14s", "table"));
+    for (int i = 1; i <= sent.size(); i++) {
+      header.append(String.format(" %9s", "sync " + i));
+    }
+    out.println(header);
+    long[] totals = new long[sent.size()];
+    for (String table : tables) {
+      StringBuilder line = new StringBuilder(String.format("  %-14s", table));
+      for (int i = 0; i < sent.size(); i++) {
+        Applied.Counts c = sent.get(i).get(table);
+        long n = c == null ? 0 : c.upserted() + c.deleted();
+        totals[i] += n;
+        line.append(String.format(" %,9d", n));
+      }
+      out.println(line);
+    }
+    StringBuilder total = new StringBuilder(String.format("  %-14s", "all"));
+    for (long n : totals) {
+      total.append(String.format(" %,9d", n));
+    }
+    out.println(total);
   }
 
   /** {@code 105 × 200 OK, 2 × 429 Too Many Requests}: HTTP status counts for people. */
@@ -207,7 +309,36 @@ final class DemoCommand implements Callable<Integer> {
   static List<String> compare(Destination destination,
       Map<String, Map<List<Object>, Map<String, Object>>> snapshot,
       Map<String, List<String>> primaryKeys) {
-    List<String> diffs = new java.util.ArrayList<>();
+    return differences(destination, snapshot, primaryKeys).stream().map(Difference::toString)
+        .toList();
+  }
+
+  /** How a destination's row differs from the source. */
+  enum Kind {
+    MISSING(" missing"),
+    STALE(" is stale"),
+    /** A live row whose key the source does not have. */
+    EXTRA(" should not be there");
+
+    private final String text;
+
+    Kind(String text) {
+      this.text = text;
+    }
+  }
+
+  /** One difference: the table, the key's values as text ({@code [42]}) and what is wrong. */
+  record Difference(String table, String key, Kind kind) {
+    @Override
+    public String toString() {
+      return table + " " + key + kind.text;
+    }
+  }
+
+  static List<Difference> differences(Destination destination,
+      Map<String, Map<List<Object>, Map<String, Object>>> snapshot,
+      Map<String, List<String>> primaryKeys) {
+    List<Difference> diffs = new ArrayList<>();
     for (Map.Entry<String, Map<List<Object>, Map<String, Object>>> t : snapshot.entrySet()) {
       List<String> pk = primaryKeys.get(t.getKey());
       Map<String, Long> expected = new TreeMap<>();
@@ -231,10 +362,10 @@ final class DemoCommand implements Callable<Integer> {
       for (Map.Entry<String, Long> e : expected.entrySet()) {
         Long got = actual.remove(e.getKey());
         if (!e.getValue().equals(got)) {
-          diffs.add(t.getKey() + " " + e.getKey() + (got == null ? " missing" : " is stale"));
+          diffs.add(new Difference(t.getKey(), e.getKey(), got == null ? Kind.MISSING : Kind.STALE));
         }
       }
-      actual.keySet().forEach(k -> diffs.add(t.getKey() + " " + k + " should not be there"));
+      actual.keySet().forEach(k -> diffs.add(new Difference(t.getKey(), k, Kind.EXTRA)));
     }
     return diffs;
   }

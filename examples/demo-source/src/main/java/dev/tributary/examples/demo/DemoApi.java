@@ -58,8 +58,9 @@ final class DemoApi implements HttpHandler {
       return;
     }
     String resource = ex.getRequestURI().getPath().substring(1);
-    if (!source.hasResource(resource)) {
-      send(ex, 404, "no resource /" + resource + "; try /customers, /orders or /order_lines");
+    if (!source.hasResource(resource) && !source.isCatalogue(resource)) {
+      send(ex, 404, "no resource /" + resource
+          + "; try /customers, /orders, /order_lines or /products");
       return;
     }
     if (!"GET".equals(ex.getRequestMethod())) {
@@ -71,6 +72,10 @@ final class DemoApi implements HttpHandler {
       return;
     }
     Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+    if (source.isCatalogue(resource)) {
+      serveCatalogue(ex, resource, q);
+      return;
+    }
     Instant since = instant(q, "updated_since");
     Long afterId = number(q, "after_id");
     Instant before = instant(q, "updated_before");
@@ -78,10 +83,7 @@ final class DemoApi implements HttpHandler {
     if (afterId != null && since == null) {
       throw new BadRequest("after_id needs updated_since: it breaks ties at that updated_at");
     }
-    if (limit != null && limit < 1) {
-      throw new BadRequest("limit < 1: " + limit);
-    }
-    int pageSize = (int) Math.min(limit == null ? options.maxPageSize : limit, options.maxPageSize);
+    int pageSize = pageSize(limit);
     // Without after_id, updated_since is inclusive: start before every id at that instant.
     Resource.FeedKey after = since == null ? null
         : new Resource.FeedKey(since, afterId == null ? Long.MIN_VALUE : afterId);
@@ -102,6 +104,41 @@ final class DemoApi implements HttpHandler {
     body.put("data", page.entries());
     body.put("has_more", page.hasMore());
     send(ex, 200, body);
+  }
+
+  /** A page of the catalogue: {@code after_sku} and {@code limit} only. */
+  private void serveCatalogue(HttpExchange ex, String resource, Map<String, String> q)
+      throws IOException {
+    for (String feedOnly : new String[] {"updated_since", "after_id", "updated_before"}) {
+      if (q.containsKey(feedOnly)) {
+        throw new BadRequest("/" + resource + " is a catalogue listed whole in sku order, not a"
+            + " change feed: it takes after_sku and limit, not " + feedOnly);
+      }
+    }
+    String afterSku = q.get("after_sku");
+    if (afterSku != null && afterSku.isEmpty()) {
+      throw new BadRequest("after_sku is empty; leave it out to start at the first product");
+    }
+    int pageSize = pageSize(number(q, "limit"));
+    Resource.Page page = source.catalogue(afterSku, pageSize);
+    if (page.hasMore()) {
+      Object last = page.entries().get(page.entries().size() - 1).get("sku");
+      String next = source.baseUrl() + "/" + resource + "?after_sku=" + encode(String.valueOf(last))
+          + "&limit=" + pageSize;
+      ex.getResponseHeaders().add("Link", "<" + next + ">; rel=\"next\"");
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("data", page.entries());
+    body.put("has_more", page.hasMore());
+    send(ex, 200, body);
+  }
+
+  /** The page size a {@code limit} asks for: at least 1, at most the options' cap. */
+  private int pageSize(Long limit) {
+    if (limit != null && limit < 1) {
+      throw new BadRequest("limit < 1: " + limit);
+    }
+    return (int) Math.min(limit == null ? options.maxPageSize : limit, options.maxPageSize);
   }
 
   /** Answers with an injected 429 or 500 if the options ask for one on this request. */

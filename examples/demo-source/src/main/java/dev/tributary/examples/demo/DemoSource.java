@@ -28,9 +28,9 @@ import java.util.TreeMap;
  * so it doubles as a reference for what a connector can rely on.
  *
  * <h2>Data</h2>
- * Three resources, each row with a unique numeric {@code id} (never reused) and an
+ * Three change feeds, each row with a unique numeric {@code id} (never reused) and an
  * {@code updated_at} (ISO-8601 UTC, millisecond precision) that every write sets to the source's
- * "now":
+ * "now", and a catalogue:
  * <ul>
  *   <li>{@code customers}: {@code id, name, email, country, updated_at}; key {@code id}
  *   <li>{@code orders}: {@code id, customer_id, status, currency, total, updated_at}; key {@code id}.
@@ -38,6 +38,10 @@ import java.util.TreeMap;
  *   <li>{@code order_lines}: {@code id, order_id, line_no, sku, quantity, unit_price, updated_at};
  *       key {@code (order_id, line_no)} — line numbers are not reused within an order; {@code id}
  *       is the line's unique id, the feed's tiebreaker
+ *   <li>{@code products}: {@code sku, name, category, price, updated_at}; key {@code sku}
+ *       ({@code "SKU-00042"}: zero-padded, never reused). {@code price} is a decimal string. Not a
+ *       change feed: listed whole in {@code sku} order, and a removed product is simply gone (no
+ *       tombstone), so only a reader that compares with what it read before sees the removal
  * </ul>
  * All writes of one {@link #seed} hour or one {@link #mutate} call share one timestamp, as writes
  * of one transaction do, so ties on {@code updated_at} are many and large.
@@ -54,7 +58,17 @@ import java.util.TreeMap;
  * 200 {"data": [entry, ...], "has_more": bool}, ascending (updated_at, id)
  *     Link: &lt;next page url&gt;; rel="next"   when has_more: the same query after the last entry
  * </pre>
- * The feed is a change feed: a deleted row is returned once more as a tombstone
+ * <pre>
+ * GET /products
+ *     ?after_sku=&lt;sku&gt;           products with sku &gt; it, in sku order (from the first when absent)
+ *     &amp;limit=&lt;n&gt;             page size, default and cap {@link Options.Builder#maxPageSize}
+ * 200 {"data": [product, ...], "has_more": bool}, ascending sku
+ *     Link: &lt;next page url&gt;; rel="next"   when has_more: the same query after the last product
+ * </pre>
+ * The catalogue takes no {@code updated_since}, {@code after_id} or {@code updated_before}
+ * ({@code 400}): it has no feed order to filter.
+ *
+ * <p>Customers, orders and order lines are change feeds: a deleted row is returned once more as a tombstone
  * {@code {"id", <key columns>, "updated_at", "deleted_at"}} in its place in the order (its
  * {@code updated_at} is the deletion time), so one position covers upserts and deletes alike.
  * Paging is by key, not by offset or token: a next-page URL stays valid for ever, and rows written
@@ -77,6 +91,11 @@ public final class DemoSource implements AutoCloseable {
   private static final String[] STATUSES = {"pending", "paid", "shipped", "delivered"};
   private static final String[] SKUS = {"SKU-KETTLE", "SKU-MUG", "SKU-TEA-250G", "SKU-FILTER",
       "SKU-GRINDER", "SKU-SPOON", "SKU-TRAY"};
+  private static final String[] ADJECTIVES = {"Classic", "Compact", "Large", "Matte", "Enamel",
+      "Bamboo", "Copper", "Travel", "Glass", "Stoneware"};
+  private static final String[] GOODS = {"Kettle", "Mug", "Teapot", "Filter", "Grinder", "Spoon",
+      "Tray", "Caddy", "Scale", "Strainer", "Cup", "Jar"};
+  private static final String[] CATEGORIES = {"brewing", "serving", "storage", "accessories"};
 
   static {
     // The JDK server writes a response's headers and body separately; without TCP_NODELAY each
@@ -95,6 +114,7 @@ public final class DemoSource implements AutoCloseable {
   private final Resource lines = new Resource("order_lines", PRIMARY_KEYS.get("order_lines"));
   private final Map<String, Resource> resources = Map.of(
       customers.name, customers, orders.name, orders, lines.name, lines);
+  private final Catalogue products = new Catalogue("products");
   /** order id → the next line number to give a line of that order. */
   private final Map<Long, Integer> nextLineNo = new TreeMap<>();
   private final HttpServer server;
@@ -128,13 +148,23 @@ public final class DemoSource implements AutoCloseable {
 
   /**
    * Creates the initial data: {@code customers} customers with {@code ordersPerCustomer} orders
-   * each and one to four lines per order. Rows are stamped at the six whole hours before now, so
-   * they are all older than any settle lag and share six {@code updated_at} values. Deterministic for a given {@link Options.Builder#seed} and clock.
+   * each and one to four lines per order, and as many products as customers
+   * ({@link #seed(int, int, int)}).
    */
   public synchronized Changes seed(int customers, int ordersPerCustomer) {
-    if (customers < 0 || ordersPerCustomer < 0) {
-      throw new IllegalArgumentException("customers or ordersPerCustomer < 0: "
-          + customers + ", " + ordersPerCustomer);
+    return seed(customers, ordersPerCustomer, customers);
+  }
+
+  /**
+   * Creates the initial data: {@code customers} customers with {@code ordersPerCustomer} orders
+   * each and one to four lines per order, and {@code products} products. Rows are stamped at the
+   * six whole hours before now, so they are all older than any settle lag and share six
+   * {@code updated_at} values. Deterministic for a given {@link Options.Builder#seed} and clock.
+   */
+  public synchronized Changes seed(int customers, int ordersPerCustomer, int products) {
+    if (customers < 0 || ordersPerCustomer < 0 || products < 0) {
+      throw new IllegalArgumentException("customers, ordersPerCustomer or products < 0: "
+          + customers + ", " + ordersPerCustomer + ", " + products);
     }
     Instant hour = now().truncatedTo(ChronoUnit.HOURS);
     Tally tally = new Tally();
@@ -144,6 +174,9 @@ public final class DemoSource implements AutoCloseable {
         insertOrder(customerId, hour.minus(1 + data.nextInt(6), ChronoUnit.HOURS), data, tally);
       }
     }
+    for (int p = 0; p < products; p++) {
+      insertProduct(hour.minus(1 + data.nextInt(6), ChronoUnit.HOURS), data, tally);
+    }
     return tally.changes();
   }
 
@@ -151,8 +184,9 @@ public final class DemoSource implements AutoCloseable {
    * Applies one round of changes, as one transaction at the source's current time: new
    * customers and orders (with lines), lines added to existing orders, updates (customers'
    * emails, orders' status, lines' quantities — which also update the order's total), deleted
-   * orders (with their lines), deleted lines, and now and then a deleted customer without orders.
-   * Every write gets the same {@code updated_at}, so a round is one large tie, and a second round
+   * orders (with their lines), deleted lines, and now and then a deleted customer without orders;
+   * and in the catalogue a few price changes, one to three new products and a few removed ones
+   * (gone without a tombstone). Every write gets the same {@code updated_at}, so a round is one large tie, and a second round
    * at the same instant lands on the tie of the first.
    *
    * @param random the choices; the same seed on the same data and clock gives the same round
@@ -210,19 +244,38 @@ public final class DemoSource implements AutoCloseable {
     if (random.nextInt(3) == 0) {
       deleteCustomerWithoutOrders(at, tally);
     }
+    List<String> skus = shuffled(products.skus(), random);
+    for (String sku : take(skus, 1 + skus.size() / 20)) {
+      Map<String, Object> p = new LinkedHashMap<>(products.get(sku));
+      p.remove("sku");
+      BigDecimal price = new BigDecimal((String) p.get("price"));
+      BigDecimal change = BigDecimal.valueOf(10 + random.nextInt(490), 2);
+      p.put("price", (random.nextBoolean() || price.compareTo(change) <= 0
+          ? price.add(change) : price.subtract(change)).toPlainString());
+      products.put(sku, at, p);
+      tally.updated(products.name, sku);
+    }
+    for (String sku : take(skus, 1 + skus.size() / 40)) {
+      products.remove(sku);
+      tally.deleted(products.name, sku);
+    }
+    for (int i = random.nextInt(3); i >= 0; i--) {
+      insertProduct(at, random, tally);
+    }
     return tally.changes();
   }
 
   /**
    * What a destination that synced everything should hold: the live rows of each resource (in
-   * {@link #PRIMARY_KEYS} order), keyed by their primary-key values ({@code [id]}, or
-   * {@code [order_id, line_no]} for order lines), with the values the API serialises ({@code Long}
+   * {@link #PRIMARY_KEYS} order), keyed by their primary-key values ({@code [id]},
+   * {@code [order_id, line_no]} for order lines, {@code [sku]} for products), with the values the API serialises ({@code Long}
    * ids and integers, strings for timestamps and decimals). An immutable copy.
    */
   public synchronized Map<String, Map<List<Object>, Map<String, Object>>> snapshot() {
     Map<String, Map<List<Object>, Map<String, Object>>> out = new LinkedHashMap<>();
     for (String name : PRIMARY_KEYS.keySet()) {
-      out.put(name, Collections.unmodifiableMap(resources.get(name).snapshot()));
+      out.put(name, Collections.unmodifiableMap(name.equals(products.name) ? products.snapshot()
+          : resources.get(name).snapshot()));
     }
     return Collections.unmodifiableMap(out);
   }
@@ -243,8 +296,17 @@ public final class DemoSource implements AutoCloseable {
     return resources.get(resource).page(after, before, limit);
   }
 
+  /** One page of the catalogue, in sku order after {@code afterSku}; called by the HTTP layer. */
+  synchronized Resource.Page catalogue(String afterSku, int limit) {
+    return products.page(afterSku, limit);
+  }
+
   boolean hasResource(String name) {
     return resources.containsKey(name);
+  }
+
+  boolean isCatalogue(String name) {
+    return products.name.equals(name);
   }
 
   /** The source's now: the clock at millisecond precision, never before an earlier write. */
@@ -292,6 +354,17 @@ public final class DemoSource implements AutoCloseable {
     l.put("unit_price", BigDecimal.valueOf(150 + random.nextInt(4850), 2).toPlainString());
     lines.put(id, at, l);
     tally.inserted(lines, id);
+  }
+
+  private void insertProduct(Instant at, Random random, Tally tally) {
+    String sku = products.nextSku();
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("name", ADJECTIVES[random.nextInt(ADJECTIVES.length)] + " "
+        + GOODS[random.nextInt(GOODS.length)]);
+    p.put("category", CATEGORIES[random.nextInt(CATEGORIES.length)]);
+    p.put("price", BigDecimal.valueOf(150 + random.nextInt(9850), 2).toPlainString());
+    products.put(sku, at, p);
+    tally.inserted(products.name, sku);
   }
 
   /** Sets an order's total to the sum of its live lines, updating the order if it changed. */
@@ -343,6 +416,7 @@ public final class DemoSource implements AutoCloseable {
     keys.put("customers", List.of("id"));
     keys.put("orders", List.of("id"));
     keys.put("order_lines", List.of("order_id", "line_no"));
+    keys.put("products", List.of("sku"));
     return Collections.unmodifiableMap(keys);
   }
 
@@ -350,15 +424,15 @@ public final class DemoSource implements AutoCloseable {
     return name.toLowerCase(java.util.Locale.ROOT).replace(' ', '.') + n + "@example.com";
   }
 
-  private static List<Long> shuffled(List<Long> ids, Random random) {
-    List<Long> out = new ArrayList<>(ids);
+  private static <T> List<T> shuffled(List<T> ids, Random random) {
+    List<T> out = new ArrayList<>(ids);
     Collections.shuffle(out, random);
     return out;
   }
 
   /** Removes and returns up to {@code n} ids from the front, so later picks are disjoint. */
-  private static List<Long> take(List<Long> ids, int n) {
-    List<Long> head = new ArrayList<>(ids.subList(0, Math.min(n, ids.size())));
+  private static <T> List<T> take(List<T> ids, int n) {
+    List<T> head = new ArrayList<>(ids.subList(0, Math.min(n, ids.size())));
     ids.subList(0, head.size()).clear();
     return head;
   }
@@ -391,42 +465,54 @@ public final class DemoSource implements AutoCloseable {
    */
   public record Counts(int inserted, int updated, int deleted) {}
 
-  /** Collects ids touched per resource and kind, so each row counts once. */
+  /** Collects ids (skus for products) touched per resource and kind, so each row counts once. */
   private final class Tally {
-    private final Map<String, Set<Long>> inserted = new LinkedHashMap<>();
-    private final Map<String, Set<Long>> updated = new LinkedHashMap<>();
-    private final Map<String, Set<Long>> deleted = new LinkedHashMap<>();
+    private final Map<String, Set<Object>> inserted = new LinkedHashMap<>();
+    private final Map<String, Set<Object>> updated = new LinkedHashMap<>();
+    private final Map<String, Set<Object>> deleted = new LinkedHashMap<>();
 
     void inserted(Resource r, long id) {
-      inserted.computeIfAbsent(r.name, k -> new LinkedHashSet<>()).add(id);
+      inserted(r.name, id);
     }
 
     void updated(Resource r, long id) {
-      updated.computeIfAbsent(r.name, k -> new LinkedHashSet<>()).add(id);
+      updated(r.name, id);
     }
 
     void deleted(Resource r, long id) {
-      deleted.computeIfAbsent(r.name, k -> new LinkedHashSet<>()).add(id);
+      deleted(r.name, id);
+    }
+
+    void inserted(String resource, Object id) {
+      inserted.computeIfAbsent(resource, k -> new LinkedHashSet<>()).add(id);
+    }
+
+    void updated(String resource, Object id) {
+      updated.computeIfAbsent(resource, k -> new LinkedHashSet<>()).add(id);
+    }
+
+    void deleted(String resource, Object id) {
+      deleted.computeIfAbsent(resource, k -> new LinkedHashSet<>()).add(id);
     }
 
     Changes changes() {
       Map<String, Counts> out = new LinkedHashMap<>();
       for (String name : PRIMARY_KEYS.keySet()) {
-        Set<Long> ins = inserted.getOrDefault(name, Set.of());
-        Set<Long> del = deleted.getOrDefault(name, Set.of());
-        Set<Long> upd = new LinkedHashSet<>(updated.getOrDefault(name, Set.of()));
+        Set<Object> ins = inserted.getOrDefault(name, Set.of());
+        Set<Object> del = deleted.getOrDefault(name, Set.of());
+        Set<Object> upd = new LinkedHashSet<>(updated.getOrDefault(name, Set.of()));
         upd.removeAll(ins);
         upd.removeAll(del);
-        Set<Long> insertedAndKept = new LinkedHashSet<>(ins);
+        Set<Object> insertedAndKept = new LinkedHashSet<>(ins);
         insertedAndKept.removeAll(del);
         out.put(name, new Counts(insertedAndKept.size(), upd.size(), del.size() - countBoth(ins, del)));
       }
       return new Changes(out);
     }
 
-    private int countBoth(Set<Long> ins, Set<Long> del) {
+    private int countBoth(Set<Object> ins, Set<Object> del) {
       int n = 0;
-      for (long id : del) {
+      for (Object id : del) {
         n += ins.contains(id) ? 1 : 0;
       }
       return n;

@@ -325,6 +325,96 @@ class DemoSourceTest {
     }
   }
 
+  @Test
+  void listsTheCatalogueWholeInSkuOrderPagedByKey() throws Exception {
+    DemoSource s = start(DemoSource.Options.builder().maxPageSize(10));
+    assertEquals(0, s.seed(4, 1, 37).of("products").updated());
+    List<JsonNode> products = walk(s, "/products?limit=7");
+    assertEquals(37, products.size());
+    assertEquals(s.snapshot().get("products").size(), products.size());
+    for (int i = 0; i < products.size(); i++) {
+      JsonNode p = products.get(i);
+      assertEquals(String.format("SKU-%05d", i + 1), p.path("sku").asText());
+      assertTrue(p.has("name") && p.has("category") && p.has("updated_at") && !p.has("id"),
+          p.toString());
+      new java.math.BigDecimal(p.path("price").asText()); // a decimal string
+    }
+    HttpResponse<String> first = get(s, "/products?limit=7", s.apiToken());
+    String next = nextUrl(first.headers().firstValue("Link").orElseThrow());
+    assertEquals(s.baseUrl() + "/products?after_sku=SKU-00007&limit=7", next);
+    assertEquals("SKU-00008", page(s, "/products?after_sku=SKU-00007&limit=1").path("data").get(0)
+        .path("sku").asText());
+    assertEquals(10, page(s, "/products?limit=1000").path("data").size(), "capped");
+    JsonNode end = page(s, "/products?after_sku=SKU-00037");
+    assertEquals(0, end.path("data").size());
+    assertFalse(end.path("has_more").asBoolean());
+    assertEquals("SKU-00001", page(s, "/products?after_sku=A").path("data").get(0).path("sku")
+        .asText(), "any text is a position in sku order");
+  }
+
+  @Test
+  void theCatalogueRejectsFeedParameters() throws Exception {
+    DemoSource s = start(DemoSource.Options.builder());
+    s.seed(2, 1, 5);
+    for (String q : List.of("updated_since=2024-05-01T00:00:00Z", "after_id=3",
+        "updated_before=2030-01-01T00:00:00Z")) {
+      HttpResponse<String> r = get(s, "/products?" + q, s.apiToken());
+      assertEquals(400, r.statusCode(), q);
+      assertTrue(r.body().contains("takes after_sku and limit"), r.body());
+    }
+    assertEquals(400, get(s, "/products?limit=0", s.apiToken()).statusCode());
+    assertEquals(400, get(s, "/products?after_sku=", s.apiToken()).statusCode());
+    HttpResponse<String> unknown = get(s, "/invoices", s.apiToken());
+    assertTrue(unknown.body().contains("/products"), unknown.body());
+  }
+
+  @Test
+  void aRoundChangesAddsAndRemovesProductsAndARemovedProductLeavesNoTrace() throws Exception {
+    DemoSource s = start(DemoSource.Options.builder().seed(4));
+    s.seed(10, 2, 300);
+    Map<String, JsonNode> before = bySku(walk(s, "/products"));
+    clock.advance(Duration.ofMinutes(1));
+    DemoSource.Counts counts = s.mutate(new Random(8)).of("products");
+    String at = clock.instant().toString();
+    Map<String, JsonNode> after = bySku(walk(s, "/products"));
+
+    Set<String> removed = new HashSet<>(before.keySet());
+    removed.removeAll(after.keySet());
+    Set<String> added = new HashSet<>(after.keySet());
+    added.removeAll(before.keySet());
+    Set<String> changed = new HashSet<>();
+    for (Map.Entry<String, JsonNode> e : after.entrySet()) {
+      JsonNode old = before.get(e.getKey());
+      if (old != null && !old.equals(e.getValue())) {
+        changed.add(e.getKey());
+        assertNotEquals(old.path("price").asText(), e.getValue().path("price").asText(), e.getKey());
+        assertEquals(at, e.getValue().path("updated_at").asText());
+        assertEquals(old.path("name"), e.getValue().path("name"));
+      }
+    }
+    assertEquals(new DemoSource.Counts(added.size(), changed.size(), removed.size()), counts);
+    assertEquals(1 + 300 / 20, changed.size(), "a few changed");
+    assertTrue(removed.size() >= 2 && removed.size() <= 10, "a few removed: " + removed);
+    assertTrue(added.size() >= 1 && added.size() <= 3, "a few added: " + added);
+    for (String sku : added) {
+      assertTrue(sku.compareTo(before.keySet().stream().max(String::compareTo).orElseThrow()) > 0,
+          "new skus come after every old one: " + sku);
+      assertEquals(at, after.get(sku).path("updated_at").asText());
+    }
+    String all = walk(s, "/products").toString();
+    for (String sku : removed) {
+      assertFalse(all.contains(sku), "no tombstone for " + sku);
+      assertFalse(s.snapshot().get("products").containsKey(List.of(sku)));
+    }
+    assertEquals(after.size(), s.snapshot().get("products").size());
+  }
+
+  static Map<String, JsonNode> bySku(List<JsonNode> products) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    products.forEach(p -> out.put(p.path("sku").asText(), p));
+    return out;
+  }
+
   static JsonNode normalised(Object value) throws IOException {
     return JSON.readTree(JSON.writeValueAsString(value));
   }

@@ -28,14 +28,22 @@ import okhttp3.Request;
  * An example connector for a REST "orders API" (the bundled demo source,
  * {@code examples/demo-source}): customers, orders and order lines, each a change feed listed
  * with {@code GET /<table>?updated_since=…&after_id=…&updated_before=…&limit=…} in
- * {@code (updated_at, id)} order, answering {@code {"data": [...], "has_more": bool}}. Deleted
- * rows come back as tombstones with a {@code deleted_at} and become deletes. Records go to
- * Fivetran as the API sent them ({@link JsonRows}: only the cursor, tiebreaker and key are read).
+ * {@code (updated_at, id)} order, and the product catalogue, listed whole with
+ * {@code GET /products?after_sku=…&limit=…} in {@code sku} order; each answers
+ * {@code {"data": [...], "has_more": bool}}. Deleted rows of a feed come back as tombstones with a
+ * {@code deleted_at} and become deletes. Records go to Fivetran as the API sent them
+ * ({@link JsonRows}: only the cursor, tiebreaker and key are read).
  *
- * <p>Every table is incremental on the compound cursor {@code (updated_at, id)}: the API filters
- * strictly after it, so ties on {@code updated_at} of any size page exactly. Order lines are keyed
- * by {@code (order_id, line_no)} in the destination; their unique {@code id} is only the
+ * <p>The three feeds are incremental on the compound cursor {@code (updated_at, id)}: the API
+ * filters strictly after it, so ties on {@code updated_at} of any size page exactly. Order lines
+ * are keyed by {@code (order_id, line_no)} in the destination; their unique {@code id} is only the
  * tiebreaker.
+ *
+ * <p>{@code products} is full refresh, keyed and paged by {@code sku}: every sync reads the whole
+ * catalogue, and the engine sends only the products that are new or changed since the last sync
+ * (its digest of what it delivered, {@code EngineConfig.maxDigestRows}). A removed product leaves
+ * no tombstone, so the table declares {@link Table#deleteMissing()}: after a complete pass the
+ * engine deletes the products it delivered before and no longer met.
  *
  * <p>Secrets: {@code base_url} and {@code api_token} (sent as a bearer token). The HTTP toolkit
  * does the rest: {@link RetryInterceptor#defaults()} retries 429 after its {@code Retry-After} and
@@ -74,12 +82,13 @@ public final class OrdersApiConnector implements Connector {
       Table.incremental("orders").primaryKey("id").cursor("updated_at")
           .tiebreaker("id", ValueType.NUMBER),
       Table.incremental("order_lines").primaryKey("order_id", "line_no").cursor("updated_at")
-          .tiebreaker("id", ValueType.NUMBER));
+          .tiebreaker("id", ValueType.NUMBER),
+      Table.fullRefresh("products").primaryKey("sku").deleteMissing());
 
-  /** Per table, how its records are read: the key columns, and a tombstone as a delete. */
+  /** Per table, how its records are read: the key columns, and a feed's tombstone as a delete. */
   private static final Map<String, JsonRows> ROWS = SCHEMA.tables().stream().collect(
       java.util.stream.Collectors.toUnmodifiableMap(Table::name,
-          t -> JsonRows.of(t).deleteWhen("deleted_at")));
+          t -> t.isIncremental() ? JsonRows.of(t).deleteWhen("deleted_at") : JsonRows.of(t)));
 
   @Override
   public Schema schema() {
@@ -88,6 +97,15 @@ public final class OrdersApiConnector implements Connector {
 
   @Override
   public Page read(TableRead read) throws IOException {
+    if (!read.table().isIncremental()) {
+      // The catalogue: the whole of it, after the last sku the engine holds.
+      return pager.keyset(read, (from, limit) -> {
+        HttpUrl.Builder url = url(read.secrets(), read.table().name())
+            .addQueryParameter("limit", String.valueOf(limit));
+        from.afterTiebreakerString().ifPresent(sku -> url.addQueryParameter("after_sku", sku));
+        return get(Http.request(read).url(url.build()).build(), ROWS.get(read.table().name()));
+      });
+    }
     return pager.keyset(read, (from, limit) -> {
       HttpUrl.Builder url = url(read.secrets(), read.table().name())
           .addQueryParameter("limit", String.valueOf(limit));

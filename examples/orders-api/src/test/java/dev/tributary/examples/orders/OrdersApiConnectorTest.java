@@ -20,10 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +62,11 @@ class OrdersApiConnectorTest {
   }
 
   FakeFivetran fivetran(DemoSource source, String token) {
-    EngineConfig config = EngineConfig.builder().clock(clock).pageSize(PAGE_SIZE).logSink(l -> {}).build();
+    return fivetran(source, token, EngineConfig.builder());
+  }
+
+  FakeFivetran fivetran(DemoSource source, String token, EngineConfig.Builder engine) {
+    EngineConfig config = engine.clock(clock).pageSize(PAGE_SIZE).logSink(l -> {}).build();
     return new FakeFivetran(new FunctionHandler(connector(), config), clock,
         Duration.ofMinutes(1), config.maxResponseBytes())
         .secrets(Map.of("base_url", source.baseUrl(), "api_token", token));
@@ -175,6 +181,80 @@ class OrdersApiConnectorTest {
     assertEquals(Map.of(401, 1L), source.responses(), "a rejected token is not retried");
   }
 
+  @Test
+  void theCatalogueSendsOnlyNewAndChangedProductsAndDeletesTheRemovedOnes() throws Exception {
+    DemoSource source = start(DemoSource.Options.builder().seed(3).rateLimitEvery(9));
+    source.seed(5, 1, 60);
+    FakeFivetran ft = fivetran(source, source.apiToken());
+    assertEquals(Map.of("upserted", 60, "deleted", 0), sent(ft.sync(10_000, 0), "products"));
+    assertDestinationEqualsSource(ft, source);
+
+    Random random = new Random(2);
+    for (int round = 1; round <= 3; round++) {
+      Map<List<Object>, Map<String, Object>> before = source.snapshot().get("products");
+      clock.advance(Duration.ofMinutes(1));
+      DemoSource.Counts changes = source.mutate(random).of("products");
+      Map<List<Object>, Map<String, Object>> after = source.snapshot().get("products");
+      clock.advance(Duration.ofSeconds(31)); // past the settle lag, for the feeds
+      assertTrue(changes.inserted() > 0 && changes.updated() > 0 && changes.deleted() > 0,
+          changes.toString());
+      List<FakeFivetran.Call> calls = ft.sync(10_000, 0);
+      assertEquals(Map.of("upserted", changes.inserted() + changes.updated(),
+          "deleted", changes.deleted()), sent(calls, "products"), "round " + round);
+      Set<String> upserted = new HashSet<>();
+      Set<String> deleted = new HashSet<>();
+      for (FakeFivetran.Call c : calls) {
+        c.body().path("insert").path("products").forEach(r -> upserted.add(r.path("sku").asText()));
+        c.body().path("delete").path("products").forEach(r -> deleted.add(r.path("sku").asText()));
+      }
+      for (String sku : upserted) {
+        assertFalse(after.get(List.of(sku)).equals(before.get(List.of(sku))), sku + " unchanged");
+      }
+      for (String sku : deleted) {
+        assertTrue(before.containsKey(List.of(sku)) && !after.containsKey(List.of(sku)), sku);
+      }
+      assertDestinationEqualsSource(ft, source);
+    }
+    assertEquals(Map.of("upserted", 0, "deleted", 0), sent(ft.sync(10_000, 0), "products"),
+        "nothing changed: nothing sent");
+    assertTrue(source.responses().getOrDefault(429, 0L) > 0, "retried: " + source.responses());
+  }
+
+  /** The same without a digest: every product each sync, and a removed one stays for ever. */
+  @Test
+  void withoutADigestEveryProductIsSentEachSyncAndRemovedOnesStay() throws Exception {
+    DemoSource source = start(DemoSource.Options.builder().seed(3));
+    source.seed(5, 1, 60);
+    FakeFivetran ft = fivetran(source, source.apiToken(), EngineConfig.builder().maxDigestRows(0));
+    ft.sync();
+    Set<List<Object>> ever = new HashSet<>(source.snapshot().get("products").keySet());
+    clock.advance(Duration.ofMinutes(1));
+    DemoSource.Counts changes = source.mutate(new Random(2)).of("products");
+    assertTrue(changes.deleted() > 0, changes.toString());
+    ever.addAll(source.snapshot().get("products").keySet());
+    clock.advance(Duration.ofSeconds(31));
+    assertEquals(Map.of("upserted", source.snapshot().get("products").size(), "deleted", 0),
+        sent(ft.sync(), "products"));
+    Set<String> live = new HashSet<>();
+    ft.table("products").values().forEach(r -> live.add(r.path("sku").asText()));
+    Set<String> expected = new HashSet<>();
+    ever.forEach(k -> expected.add((String) k.get(0)));
+    assertEquals(expected, live, "the removed products are still there");
+  }
+
+  /** Rows of {@code table} the calls' accepted responses upserted and deleted. */
+  static Map<String, Integer> sent(List<FakeFivetran.Call> calls, String table) {
+    int upserted = 0;
+    int deleted = 0;
+    for (FakeFivetran.Call c : calls) {
+      if (c.accepted()) {
+        upserted += c.body().path("insert").path(table).size();
+        deleted += c.body().path("delete").path(table).size();
+      }
+    }
+    return Map.of("upserted", upserted, "deleted", deleted);
+  }
+
   TableRead read(DemoSource source, String table, Instant deadline) {
     return new TableRead(connector().schema().table(table).orElseThrow(), Optional.empty(),
         Optional.empty(), PAGE_SIZE, Optional.empty(),
@@ -203,7 +283,8 @@ class OrdersApiConnectorTest {
   static String key(List<String> columns, JsonNode row) {
     StringBuilder sb = new StringBuilder();
     for (String c : columns) {
-      sb.append(String.format("%08d|", row.path(c).asLong()));
+      JsonNode v = row.path(c);
+      sb.append(v.isNumber() ? String.format("%08d|", v.asLong()) : v.asText() + "|");
     }
     return sb.toString();
   }
