@@ -36,6 +36,8 @@ final class Call {
   /** Where a row is written to learn its hash. */
   private final Scratch scratch = new Scratch();
   private JsonGenerator scratchGen;
+  /** Keys and hashes a partition being read delivered; null while none is noted. */
+  private Map<String, Long> partitionRows;
 
   /** A byte buffer whose bytes can be read in place. */
   private static final class Scratch extends ByteArrayOutputStream {
@@ -113,9 +115,6 @@ final class Call {
   Digest childDigest(Table t) {
     return state.childDigest(t, maxDigestRows, false);
   }
-
-  /** Keys and hashes a partition being read delivered; null while none is noted. */
-  private Map<String, Long> partitionRows;
 
   /** Starts (or stops) noting what the partition being read delivers. */
   void partitionRows(boolean note) {
